@@ -1,0 +1,202 @@
+"""One `Settings` object built from command-line flags, the environment and a `.env` file.
+
+Precedence, highest first: explicit keyword arguments (the CLI flags), the process
+environment, the `.env` file, then the defaults below. Nothing here mutates
+`os.environ`, so several instances (the webui, tests) can live in one process.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+PERMISSIONS = ("read-write", "read-only", "write-only", "no-access")
+ACCESS_CONTROL_MODES = ("auto", "enable", "disable")
+PROMPT_NORMALIZE_MODES = ("balanced", "theme_only")
+SERVER_LANGS = ("auto", "en", "zh", "zh-hans", "zh-hant", "de")
+
+
+class SettingsError(ValueError):
+    """An environment variable or flag has a value we cannot use; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path = PROJECT_DIR / "iib.db"
+    db_url: Optional[str] = None
+    cache_dir: Path = PROJECT_DIR / "cache"
+    secret_key: Optional[str] = None
+    access_control: str = "auto"
+    access_control_allowed_paths: List[str] = field(default_factory=list)
+    access_control_permission: str = "read-write"
+    server_lang: str = "auto"
+    db_file_backup_max: int = 8
+    enable_stealth_parser: bool = True
+    comfyui_extract_all_prompts: bool = False
+    openai_base_url: str = "https://api.openai.com/v1"
+    openai_api_key: Optional[str] = None
+    embedding_model: str = "text-embedding-3-small"
+    ai_model: str = "gpt-4o-mini"
+    topic_title_model: Optional[str] = None
+    prompt_normalize: bool = True
+    prompt_normalize_mode: str = "balanced"
+    # Folders (absolute or relative to the working directory) given with --extra_paths.
+    extra_paths: List[str] = field(default_factory=list)
+    # Folder names or paths never indexed (B10), from IIB_EXCLUDE_DIRS or the settings table.
+    exclude_dirs: List[str] = field(default_factory=list)
+    index_workers: int = 0  # 0 means one per core
+
+    @property
+    def database_url(self) -> str:
+        """The SQLAlchemy URL in force: IIB_DB_URL wins over IIB_DB_PATH."""
+        if self.db_url:
+            return self.db_url
+        return "sqlite:///" + str(Path(self.db_path).expanduser().resolve())
+
+    @property
+    def is_sqlite_file(self) -> bool:
+        return self.database_url.startswith("sqlite:///")
+
+    @property
+    def effective_topic_title_model(self) -> str:
+        return self.topic_title_model or self.ai_model
+
+    @property
+    def writable(self) -> bool:
+        return self.access_control_permission in ("read-write", "write-only")
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def load(
+        cls,
+        environ: Optional[Mapping[str, str]] = None,
+        env_file: Optional[os.PathLike] = None,
+        **overrides: Any,
+    ) -> "Settings":
+        """Build settings from `environ` (default: os.environ) over a `.env` file.
+
+        `env_file` defaults to `.env` in the working directory, then in the project
+        folder; a missing file is fine. Keyword arguments (CLI flags) win over both.
+        """
+        merged: Dict[str, str] = {}
+        merged.update(_read_env_file(env_file))
+        merged.update(os.environ if environ is None else environ)
+        values = _parse_environment(merged)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise TypeError("unknown settings: " + ", ".join(sorted(unknown)))
+        return cls(**values)
+
+
+def _read_env_file(env_file: Optional[os.PathLike]) -> Dict[str, str]:
+    from dotenv import dotenv_values
+
+    candidates = [Path(env_file)] if env_file else [Path.cwd() / ".env", PROJECT_DIR / ".env"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return {k: v for k, v in dotenv_values(candidate).items() if v is not None}
+    return {}
+
+
+def _parse_bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on", "enable", "enabled"):
+        return True
+    if value in ("0", "false", "no", "off", "disable", "disabled", ""):
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no)")
+
+
+def _parse_choice(name: str, raw: str, choices: tuple) -> str:
+    value = raw.strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={raw!r} is not one of: {', '.join(choices)}")
+    return value
+
+
+def _parse_int(name: str, raw: str, minimum: int) -> int:
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
+def _parse_list(raw: str) -> List[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:
+    """Translate the IIB environment names into Settings fields, validating each."""
+    out: Dict[str, Any] = {}
+
+    def text(name: str) -> Optional[str]:
+        value = env.get(name)
+        if value is None or value.strip() == "":
+            return None
+        return value.strip()
+
+    if text("IIB_DB_PATH"):
+        out["db_path"] = Path(text("IIB_DB_PATH")).expanduser()
+    if text("IIB_DB_URL"):
+        url = text("IIB_DB_URL")
+        if "://" not in url:
+            raise SettingsError(f"IIB_DB_URL={url!r} is not a database URL (e.g. postgresql+psycopg://user@host/db)")
+        out["db_url"] = url
+    if text("IIB_CACHE_DIR"):
+        out["cache_dir"] = Path(text("IIB_CACHE_DIR")).expanduser()
+    if text("IIB_SECRET_KEY"):
+        out["secret_key"] = text("IIB_SECRET_KEY")
+    if text("IIB_ACCESS_CONTROL"):
+        out["access_control"] = _parse_choice("IIB_ACCESS_CONTROL", text("IIB_ACCESS_CONTROL"), ACCESS_CONTROL_MODES)
+    if text("IIB_ACCESS_CONTROL_ALLOWED_PATHS"):
+        out["access_control_allowed_paths"] = _parse_list(text("IIB_ACCESS_CONTROL_ALLOWED_PATHS"))
+    if text("IIB_ACCESS_CONTROL_PERMISSION"):
+        out["access_control_permission"] = _parse_choice(
+            "IIB_ACCESS_CONTROL_PERMISSION", text("IIB_ACCESS_CONTROL_PERMISSION"), PERMISSIONS
+        )
+    if text("IIB_SERVER_LANG"):
+        out["server_lang"] = _parse_choice("IIB_SERVER_LANG", text("IIB_SERVER_LANG"), SERVER_LANGS)
+    if text("IIB_DB_FILE_BACKUP_MAX"):
+        out["db_file_backup_max"] = _parse_int("IIB_DB_FILE_BACKUP_MAX", text("IIB_DB_FILE_BACKUP_MAX"), 0)
+    if "IIB_ENABLE_SD_WEBUI_STEALTH_PARSER" in env:
+        out["enable_stealth_parser"] = _parse_bool(
+            "IIB_ENABLE_SD_WEBUI_STEALTH_PARSER", env["IIB_ENABLE_SD_WEBUI_STEALTH_PARSER"]
+        )
+    if "IIB_COMFYUI_EXTRACT_ALL_PROMPTS" in env:
+        out["comfyui_extract_all_prompts"] = _parse_bool(
+            "IIB_COMFYUI_EXTRACT_ALL_PROMPTS", env["IIB_COMFYUI_EXTRACT_ALL_PROMPTS"]
+        )
+    if text("OPENAI_BASE_URL"):
+        url = text("OPENAI_BASE_URL")
+        if not url.startswith(("http://", "https://")):
+            raise SettingsError(f"OPENAI_BASE_URL={url!r} must start with http:// or https://")
+        out["openai_base_url"] = url.rstrip("/")
+    for env_name, field_name in (
+        ("OPENAI_API_KEY", "openai_api_key"),
+        ("EMBEDDING_MODEL", "embedding_model"),
+        ("AI_MODEL", "ai_model"),
+        ("TOPIC_TITLE_MODEL", "topic_title_model"),
+    ):
+        if text(env_name):
+            out[field_name] = text(env_name)
+    if "IIB_PROMPT_NORMALIZE" in env:
+        out["prompt_normalize"] = _parse_bool("IIB_PROMPT_NORMALIZE", env["IIB_PROMPT_NORMALIZE"])
+    if text("IIB_PROMPT_NORMALIZE_MODE"):
+        out["prompt_normalize_mode"] = _parse_choice(
+            "IIB_PROMPT_NORMALIZE_MODE", text("IIB_PROMPT_NORMALIZE_MODE"), PROMPT_NORMALIZE_MODES
+        )
+    if text("IIB_EXCLUDE_DIRS"):
+        out["exclude_dirs"] = _parse_list(text("IIB_EXCLUDE_DIRS"))
+    if text("IIB_INDEX_WORKERS"):
+        out["index_workers"] = _parse_int("IIB_INDEX_WORKERS", text("IIB_INDEX_WORKERS"), 0)
+    return out

@@ -1,0 +1,27 @@
+"""The `settings` key/value table (JSON values)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from .schema import settings
+
+
+def get(conn: Connection, key: str, default: Any = None) -> Any:
+    row = conn.execute(select(settings.c.value).where(settings.c.key == key)).first()
+    if row is None:
+        return default
+    try:
+        return json.loads(row[0])
+    except ValueError:
+        return row[0]
+
+
+def put(conn: Connection, key: str, value: Any) -> None:
+    encoded = json.dumps(value, ensure_ascii=False)
+    updated = conn.execute(settings.update().where(settings.c.key == key).values(value=encoded)).rowcount
+    if not updated:
+        conn.execute(settings.insert().values(key=key, value=encoded))

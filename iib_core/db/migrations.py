@@ -1,0 +1,187 @@
+"""Schema versioning: each step moves the database one version up.
+
+The version lives in the `settings` table under `schema_version`. Opening an
+older SQLite file first copies it to a rotated backup (`<file>.bak-v<N>-<time>`,
+keeping `IIB_DB_FILE_BACKUP_MAX`), then runs the missing steps, each in its own
+transaction, so a crash in the middle leaves a database at a known version.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from pathlib import Path
+from typing import Callable, List, Optional
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+
+from . import schema
+from .engine import Database, create_database_engine
+
+log = logging.getLogger("iib.db")
+
+SCHEMA_VERSION_KEY = "schema_version"
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was written by a newer IIB; we refuse to touch it."""
+
+
+def _step_1_base(conn: Connection, db: Database) -> None:
+    base_tables = [t for t in schema.metadata.sorted_tables if t.name != "orphaned_marks"]
+    schema.metadata.create_all(conn, tables=base_tables)
+    if db.is_sqlite:
+        _create_sqlite_fulltext(conn)
+    elif db.is_postgresql:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+        conn.execute(
+            text(
+                "CREATE INDEX IF NOT EXISTS ix_images_search ON images USING gin "
+                f"(({SEARCH_TEXT_SQL}) gin_trgm_ops)"
+            )
+        )
+    # A 'like' custom tag always exists (the favourite toggle uses it).
+    conn.execute(
+        schema.tags.insert().values(name="like", type=schema.CUSTOM_TAG_TYPE, color="", count=0)
+    )
+
+
+def _step_2_orphaned_marks(conn: Connection, db: Database) -> None:
+    schema.metadata.create_all(conn, tables=[schema.orphaned_marks])
+
+
+# Index i holds the step that upgrades version i to i + 1.
+STEPS: List[Callable[[Connection, Database], None]] = [_step_1_base, _step_2_orphaned_marks]
+CURRENT_VERSION = len(STEPS)
+
+# The text the PostgreSQL trigram index covers; search queries must use the same expression.
+SEARCH_TEXT_SQL = "path || ' ' || positive || ' ' || negative || ' ' || params"
+
+
+def _create_sqlite_fulltext(conn: Connection) -> None:
+    """FTS5 with the trigram tokenizer, kept in step with `images` by triggers.
+
+    When the SQLite library lacks FTS5 or the trigram tokenizer (SQLite < 3.34), the
+    index is skipped and search falls back to scanning with LIKE.
+    """
+    try:
+        conn.exec_driver_sql(
+            "CREATE VIRTUAL TABLE images_fts USING fts5("
+            "path, positive, negative, params, content='images', content_rowid='id', "
+            "tokenize='trigram')"
+        )
+    except Exception as exc:  # sqlite3.OperationalError wrapped by SQLAlchemy
+        log.warning("SQLite has no FTS5 trigram tokenizer (%s); substring search will scan", exc)
+        return
+    conn.exec_driver_sql(
+        "CREATE TRIGGER images_fts_ai AFTER INSERT ON images BEGIN "
+        "INSERT INTO images_fts(rowid, path, positive, negative, params) "
+        "VALUES (new.id, new.path, new.positive, new.negative, new.params); END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER images_fts_ad AFTER DELETE ON images BEGIN "
+        "INSERT INTO images_fts(images_fts, rowid, path, positive, negative, params) "
+        "VALUES ('delete', old.id, old.path, old.positive, old.negative, old.params); END"
+    )
+    conn.exec_driver_sql(
+        "CREATE TRIGGER images_fts_au AFTER UPDATE OF path, positive, negative, params ON images BEGIN "
+        "INSERT INTO images_fts(images_fts, rowid, path, positive, negative, params) "
+        "VALUES ('delete', old.id, old.path, old.positive, old.negative, old.params); "
+        "INSERT INTO images_fts(rowid, path, positive, negative, params) "
+        "VALUES (new.id, new.path, new.positive, new.negative, new.params); END"
+    )
+
+
+def read_schema_version(conn: Connection) -> int:
+    if not inspect(conn).has_table("settings"):
+        return 0
+    row = conn.execute(
+        text("SELECT value FROM settings WHERE key = :k"), {"k": SCHEMA_VERSION_KEY}
+    ).first()
+    return int(row[0]) if row else 0
+
+
+def _write_schema_version(conn: Connection, version: int) -> None:
+    updated = conn.execute(
+        schema.settings.update().where(schema.settings.c.key == SCHEMA_VERSION_KEY).values(value=str(version))
+    ).rowcount
+    if not updated:
+        conn.execute(schema.settings.insert().values(key=SCHEMA_VERSION_KEY, value=str(version)))
+
+
+def sqlite_file_of(url: str) -> Optional[Path]:
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        return Path(url[len(prefix):].split("?", 1)[0])
+    return None
+
+
+def backup_sqlite_file(path: Path, from_version: int, keep: int) -> Optional[Path]:
+    """Copy the database with SQLite's online backup (consistent even with a WAL) and rotate."""
+    if keep <= 0 or not path.exists():
+        return None
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.bak-v{from_version}-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.bak-v{from_version}-{stamp}-{n}")
+        n += 1
+    src = sqlite3.connect(str(path))
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    backups = sorted(path.parent.glob(path.name + ".bak-v*"), key=lambda p: p.stat().st_mtime)
+    for old in backups[:-keep]:
+        old.unlink()
+    log.info("backed up %s (schema v%d) to %s", path, from_version, target)
+    return target
+
+
+def migrate(db: Database, backup_max: int = 8, target_version: int = CURRENT_VERSION) -> int:
+    """Bring the database to `target_version`; returns the version it had before."""
+    with db.engine.begin() as conn:
+        before = read_schema_version(conn)
+    if before > CURRENT_VERSION:
+        raise SchemaTooNew(
+            f"database {db.url!r} has schema version {before}, newer than this IIB knows ({CURRENT_VERSION}); "
+            "update IIB or point IIB_DB_PATH/IIB_DB_URL elsewhere"
+        )
+    if 0 < before < target_version:
+        sqlite_path = sqlite_file_of(db.url)
+        if sqlite_path is not None:
+            backup_sqlite_file(sqlite_path, before, backup_max)
+    for version in range(before, target_version):
+        with db.write() as conn:
+            STEPS[version](conn, db)
+            _write_schema_version(conn, version + 1)
+        if before:
+            log.info("upgraded database schema to v%d", version + 1)
+    db.has_fts = _detect_fts(db)
+    return before
+
+
+def _detect_fts(db: Database) -> bool:
+    if not db.is_sqlite:
+        return False
+    with db.engine.begin() as conn:
+        return inspect(conn).has_table("images_fts")
+
+
+def open_database(url: str, backup_max: int = 8) -> Database:
+    """Create the engine for `url`, upgrading (or creating) the schema."""
+    sqlite_path = sqlite_file_of(url)
+    if sqlite_path is not None:
+        sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database(engine=create_database_engine(url), url=url)
+    try:
+        migrate(db, backup_max=backup_max)
+    except Exception:
+        db.dispose()
+        raise
+    return db

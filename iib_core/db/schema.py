@@ -1,0 +1,127 @@
+"""Table definitions: the single source of truth for the database layout.
+
+The full-text index is not a SQLAlchemy table: on SQLite it is an FTS5 virtual
+table with the trigram tokenizer, on PostgreSQL a pg_trgm GIN index over the
+same text. Both are created by `migrations.py`.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Table,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+# Ids are BIGINT on PostgreSQL and INTEGER PRIMARY KEY (the rowid) on SQLite.
+IdType = BigInteger().with_variant(Integer(), "sqlite")
+
+images = Table(
+    "images",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("path", Text, nullable=False, unique=True),
+    Column("folder", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("mtime", Float, nullable=False),
+    Column("ctime", Float),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("media_type", String(16), nullable=False),
+    Column("format", String(16)),
+    Column("generator", String(64)),
+    Column("positive", Text, nullable=False, default=""),
+    Column("negative", Text, nullable=False, default=""),
+    Column("params", Text, nullable=False, default="{}"),
+    Column("raw", Text, nullable=False, default=""),
+    Column("fingerprint", String(40)),
+    Column("rating", Integer),
+    Column("indexed_at", Float, nullable=False),
+    Index("ix_images_folder", "folder"),
+    Index("ix_images_mtime", "mtime"),
+    Index("ix_images_fingerprint", "fingerprint"),
+)
+
+folders = Table(
+    "folders",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("mtime", Float, nullable=False),
+    Column("file_count", Integer, nullable=False, default=0),
+    Column("last_scan", Float, nullable=False),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("color", String(64), nullable=False, default=""),
+    Column("count", Integer, nullable=False, default=0),
+    UniqueConstraint("name", "type", name="uq_tags_name_type"),
+)
+
+image_tags = Table(
+    "image_tags",
+    metadata,
+    Column("image_id", IdType, ForeignKey("images.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", IdType, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_image_tags_tag", "tag_id", "image_id"),
+    sqlite_with_rowid=False,
+)
+
+extra_paths = Table(
+    "extra_paths",
+    metadata,
+    Column("path", Text, primary_key=True),
+    Column("types", Text, nullable=False, default=""),  # comma-separated ExtraPath types
+    Column("alias", Text, nullable=False, default=""),
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+index_runs = Table(
+    "index_runs",
+    metadata,
+    Column("id", IdType, primary_key=True, autoincrement=True),
+    Column("started_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("status", String(16), nullable=False),  # running | completed | cancelled | interrupted | error
+    Column("seen", Integer, nullable=False, default=0),
+    Column("parsed", Integer, nullable=False, default=0),
+    Column("written", Integer, nullable=False, default=0),
+    Column("deleted", Integer, nullable=False, default=0),
+    Column("moved", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("message", Text),
+)
+
+# Custom tags and ratings of files that left the index, kept by content fingerprint so a
+# file that comes back (moved out of the roots and in again, renamed by another tool)
+# gets them back (B8).
+orphaned_marks = Table(
+    "orphaned_marks",
+    metadata,
+    Column("fingerprint", String(40), primary_key=True),
+    Column("tag_ids", Text, nullable=False, default=""),  # comma-separated custom tag ids
+    Column("rating", Integer),
+    Column("orphaned_at", Float, nullable=False),
+)
+
+CUSTOM_TAG_TYPE = "custom"
