@@ -34,7 +34,9 @@ class Settings:
     access_control_permission: str = "read-write"
     server_lang: str = "auto"
     db_file_backup_max: int = 8
-    enable_stealth_parser: bool = True
+    # None: look for stealth data only in alpha channels of lossless images without other
+    # metadata (cheap); True: also RGB stealth on any lossless image; False: never decode pixels.
+    enable_stealth_parser: Optional[bool] = None
     comfyui_extract_all_prompts: bool = False
     openai_base_url: str = "https://api.openai.com/v1"
     openai_api_key: Optional[str] = None

@@ -13,7 +13,7 @@ from .schema import images
 # Columns written by the indexer for every file (id is assigned by the database).
 INDEXED_COLUMNS = (
     "path", "folder", "name", "size", "mtime", "ctime", "width", "height", "media_type", "format",
-    "generator", "positive", "negative", "params", "raw", "fingerprint", "indexed_at",
+    "generator", "positive", "negative", "params", "params_text", "raw", "fingerprint", "indexed_at",
 )
 
 
@@ -53,13 +53,36 @@ def _sep_of(path: str) -> str:
 
 
 def insert_many(conn: Connection, rows: List[dict]) -> List[int]:
-    """Insert rows (dicts with INDEXED_COLUMNS) and return their ids in the same order."""
+    """Insert rows (dicts with INDEXED_COLUMNS) and return their ids in the same order.
+
+    A plain executemany (no RETURNING, which SQLAlchemy can only do row by row on
+    SQLite when order matters), then the ids by path through the unique index.
+    """
     if not rows:
         return []
-    result = conn.execute(
-        images.insert().returning(images.c.id, sort_by_parameter_order=True), rows
-    )
-    return [r[0] for r in result]
+    conn.execute(images.insert(), rows)
+    paths = [r["path"] for r in rows]
+    by_path: Dict[str, int] = {}
+    stmt = select(images.c.path, images.c.id).where(images.c.path.in_(bindparam("paths", expanding=True)))
+    for start in range(0, len(paths), 500):
+        by_path.update(conn.execute(stmt, {"paths": paths[start:start + 500]}).all())
+    ids = [by_path[p] for p in paths]
+    if conn.dialect.name == "sqlite" and _has_fulltext(conn):
+        fts = text("INSERT INTO images_fts(rowid, path, positive, negative, params_text) "
+                   "SELECT id, path, positive, negative, params_text FROM images WHERE id IN :ids"
+                   ).bindparams(bindparam("ids", expanding=True))
+        for start in range(0, len(ids), 500):
+            conn.execute(fts, {"ids": ids[start:start + 500]})
+    return ids
+
+
+def _has_fulltext(conn: Connection) -> bool:
+    cached = conn.info.get("iib_has_fts")
+    if cached is None:
+        cached = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'images_fts'").first() is not None
+        conn.info["iib_has_fts"] = cached
+    return cached
 
 
 def update_many(conn: Connection, rows: List[dict]) -> None:
@@ -197,14 +220,11 @@ def _substring_condition(db: Database, needle: str, path_only: bool):
     if path_only:
         return images.c.path.ilike(pattern, escape="\\")
     if db.is_sqlite and db.has_fts and len(needle) >= 3:
-        # FTS5 trigram LIKE: index-backed and case-insensitive. FTS5 has no ESCAPE, so
-        # '%' and '_' in the needle are matched as wildcards by the index and then
-        # re-checked exactly against the row.
-        fts = text("images.id IN (SELECT rowid FROM images_fts WHERE images_fts LIKE :fts_pattern)")
-        fts = fts.bindparams(fts_pattern="%" + needle + "%")
-        if "%" in needle or "_" in needle:
-            return and_(fts, _plain_like(pattern))
-        return fts
+        # A quoted FTS5 phrase under the trigram tokenizer matches any row with the
+        # substring in one of its columns, case-insensitively, through the index.
+        phrase = '"' + needle.replace('"', '""') + '"'
+        return text("images.id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH :fts_phrase)"
+                    ).bindparams(fts_phrase=phrase)
     if db.is_postgresql:
         from .migrations import SEARCH_TEXT_SQL
 
@@ -217,5 +237,5 @@ def _plain_like(pattern: str):
         images.c.path.ilike(pattern, escape="\\"),
         images.c.positive.ilike(pattern, escape="\\"),
         images.c.negative.ilike(pattern, escape="\\"),
-        images.c.params.ilike(pattern, escape="\\"),
+        images.c.params_text.ilike(pattern, escape="\\"),
     )

@@ -56,11 +56,11 @@ STEPS: List[Callable[[Connection, Database], None]] = [_step_1_base, _step_2_orp
 CURRENT_VERSION = len(STEPS)
 
 # The text the PostgreSQL trigram index covers; search queries must use the same expression.
-SEARCH_TEXT_SQL = "path || ' ' || positive || ' ' || negative || ' ' || params"
+SEARCH_TEXT_SQL = "path || ' ' || positive || ' ' || negative || ' ' || params_text"
 
 
 def _create_sqlite_fulltext(conn: Connection) -> None:
-    """FTS5 with the trigram tokenizer, kept in step with `images` by triggers.
+    """FTS5 with the trigram tokenizer, kept in step with `images` (triggers for updates and deletes).
 
     When the SQLite library lacks FTS5 or the trigram tokenizer (SQLite < 3.34), the
     index is skipped and search falls back to scanning with LIKE.
@@ -68,28 +68,25 @@ def _create_sqlite_fulltext(conn: Connection) -> None:
     try:
         conn.exec_driver_sql(
             "CREATE VIRTUAL TABLE images_fts USING fts5("
-            "path, positive, negative, params, content='images', content_rowid='id', "
+            "path, positive, negative, params_text, content='images', content_rowid='id', "
             "tokenize='trigram')"
         )
     except Exception as exc:  # sqlite3.OperationalError wrapped by SQLAlchemy
         log.warning("SQLite has no FTS5 trigram tokenizer (%s); substring search will scan", exc)
         return
-    conn.exec_driver_sql(
-        "CREATE TRIGGER images_fts_ai AFTER INSERT ON images BEGIN "
-        "INSERT INTO images_fts(rowid, path, positive, negative, params) "
-        "VALUES (new.id, new.path, new.positive, new.negative, new.params); END"
-    )
+    # No insert trigger: `images.insert_many` indexes a whole batch with one INSERT ... SELECT,
+    # which costs half as much per row as a trigger firing row by row.
     conn.exec_driver_sql(
         "CREATE TRIGGER images_fts_ad AFTER DELETE ON images BEGIN "
-        "INSERT INTO images_fts(images_fts, rowid, path, positive, negative, params) "
-        "VALUES ('delete', old.id, old.path, old.positive, old.negative, old.params); END"
+        "INSERT INTO images_fts(images_fts, rowid, path, positive, negative, params_text) "
+        "VALUES ('delete', old.id, old.path, old.positive, old.negative, old.params_text); END"
     )
     conn.exec_driver_sql(
-        "CREATE TRIGGER images_fts_au AFTER UPDATE OF path, positive, negative, params ON images BEGIN "
-        "INSERT INTO images_fts(images_fts, rowid, path, positive, negative, params) "
-        "VALUES ('delete', old.id, old.path, old.positive, old.negative, old.params); "
-        "INSERT INTO images_fts(rowid, path, positive, negative, params) "
-        "VALUES (new.id, new.path, new.positive, new.negative, new.params); END"
+        "CREATE TRIGGER images_fts_au AFTER UPDATE OF path, positive, negative, params_text ON images BEGIN "
+        "INSERT INTO images_fts(images_fts, rowid, path, positive, negative, params_text) "
+        "VALUES ('delete', old.id, old.path, old.positive, old.negative, old.params_text); "
+        "INSERT INTO images_fts(rowid, path, positive, negative, params_text) "
+        "VALUES (new.id, new.path, new.positive, new.negative, new.params_text); END"
     )
 
 

@@ -43,6 +43,9 @@ images = Table(
     Column("positive", Text, nullable=False, default=""),
     Column("negative", Text, nullable=False, default=""),
     Column("params", Text, nullable=False, default="{}"),
+    # The parameter values (and extension keys) as plain text: what substring search looks
+    # at instead of the JSON, which is twice as long and full of keys and hashes.
+    Column("params_text", Text, nullable=False, default=""),
     Column("raw", Text, nullable=False, default=""),
     Column("fingerprint", String(40)),
     Column("rating", Integer),

@@ -97,20 +97,26 @@ def replace_auto_links(conn: Connection, image_ids: Sequence[int], new_links: Li
 
 
 def add_links(conn: Connection, links: List[Tuple[int, int]], deltas: Optional[Counter] = None) -> None:
-    """Insert links (duplicates ignored) and bump the counts of the tags that gained one."""
+    """Insert links (duplicates ignored) and bump the counts of the tags that gained one.
+
+    The indexer adds tens of links per file, so this goes straight to the driver's
+    executemany: SQLAlchemy's per-row parameter processing would cost more than the insert.
+    """
     deltas = Counter() if deltas is None else deltas
     unique = sorted(set(links))
     if unique:
-        result = conn.execute(
-            _insert_ignoring_conflicts(conn, image_tags),
-            [{"image_id": i, "tag_id": t} for i, t in unique],
-        )
+        if conn.dialect.name == "postgresql":
+            sql = "INSERT INTO image_tags (image_id, tag_id) VALUES (%s, %s) ON CONFLICT DO NOTHING"
+        else:
+            sql = "INSERT OR IGNORE INTO image_tags (image_id, tag_id) VALUES (?, ?)"
+        result = conn.exec_driver_sql(sql, unique)
         if result.rowcount == len(unique):
             for _, tag_id in unique:
                 deltas[tag_id] += 1
-        else:  # some existed already: count what is really there now
-            _recount(conn, {t for _, t in unique})
-            deltas = Counter({k: v for k, v in deltas.items() if k not in {t for _, t in unique}})
+        else:  # some existed already (or the driver cannot tell): count what is there now
+            touched = {t for _, t in unique}
+            _recount(conn, touched)
+            deltas = Counter({k: v for k, v in deltas.items() if k not in touched})
     _apply_count_deltas(conn, deltas)
 
 

@@ -1,0 +1,151 @@
+"""Command line of `app.py`, flag-compatible with the original tool."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from typing import List, Optional
+
+from .config import Settings, SettingsError
+
+log = logging.getLogger("iib")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="app.py",
+        description="Infinite Image Browsing: browse, search and tag AI-generated images.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument("--extra_paths", nargs="*", default=[], metavar="DIR",
+                   help="folders to browse and index (in addition to stored ones)")
+    p.add_argument("--update_image_index", action="store_true",
+                   help="index the folders (incrementally) before anything else")
+    p.add_argument("--sd_webui_config", metavar="FILE", help="an SD WebUI config.json to take output folders from")
+    p.add_argument("--sd_webui_path_relative_to_config", action="store_true",
+                   help="resolve relative output folders against the config file's folder")
+    p.add_argument("--sd_webui_dir", metavar="DIR", help="the SD WebUI folder relative output folders belong to")
+    p.add_argument("--allow_cors", action="store_true", help="answer cross-origin requests from any origin")
+    p.add_argument("--enable_shutdown", action="store_true", help="expose POST /shutdown")
+    p.add_argument("--base", default="", help="URL prefix to serve under, e.g. /iib")
+    p.add_argument("--export_fe_fn", action="store_true", help="expose front-end helper functions on window")
+    p.add_argument("--generate_image_cache", action="store_true", help="pre-generate thumbnails of the folders")
+    p.add_argument("--generate_image_cache_size", default="512x512", help="thumbnail size to pre-generate")
+    p.add_argument("--generate_video_cover", action="store_true", help="pre-generate video cover images")
+    p.add_argument("--gen_cache_verbose", action="store_true", help="print every generated cache file")
+    p.add_argument("--demo", action="store_true",
+                   help="add a small folder of generated demo images (created on first use)")
+    p.add_argument("--exclude", nargs="*", default=[], metavar="DIR",
+                   help="folder names or paths never indexed (also IIB_EXCLUDE_DIRS)")
+    p.add_argument("--workers", type=int, default=None, help="index worker processes (default: one per core)")
+    p.add_argument("--env_file", default=None, help="a .env file to read (default: ./.env)")
+    p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.load(env_file=args.env_file, extra_paths=list(args.extra_paths),
+                                 index_workers=args.workers)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.demo:
+        from .demo import ensure_demo_folder
+
+        settings = settings.with_overrides(extra_paths=list(settings.extra_paths) + [str(ensure_demo_folder())])
+    if args.exclude:
+        settings = settings.with_overrides(exclude_dirs=list(settings.exclude_dirs) + list(args.exclude))
+
+    from .db import SchemaTooNew, open_database
+    from .roots import ConfigFileError, webui_dirs_from_flags
+
+    try:
+        webui_dirs = webui_dirs_from_flags(args.sd_webui_config, args.sd_webui_path_relative_to_config,
+                                           args.sd_webui_dir)
+    except ConfigFileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in args.extra_paths:
+        if not os.path.isdir(path):
+            print(f"error: --extra_paths: {path}: not a folder", file=sys.stderr)
+            return 2
+    try:
+        db = open_database(settings.database_url, backup_max=settings.db_file_backup_max)
+    except SchemaTooNew as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a locked, corrupt or unreachable database
+        print(f"error: cannot open the database {settings.database_url}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.update_image_index:
+            rc = run_index(db, settings, webui_dirs)
+            if rc:
+                return rc
+        if args.update_image_index:
+            return 0  # serving arrives with the HTTP API; until then indexing is the whole run
+        print("The HTTP server is not part of this build yet; use --update_image_index to index.",
+              file=sys.stderr)
+        return 2
+    finally:
+        db.dispose()
+
+
+def run_index(db, settings: Settings, webui_dirs: List[str]) -> int:
+    """Index every root with a progress bar and print a summary; returns an exit code."""
+    from tqdm import tqdm
+
+    from .db import extra_paths as extra_paths_db
+    from .indexer import IndexJob, extract_options
+    from .roots import index_roots
+
+    with db.read() as conn:
+        stored = [e["path"] for e in extra_paths_db.list_all(conn)]
+    roots = index_roots(webui_dirs, settings.extra_paths, stored)
+    if not roots:
+        print("nothing to index: give folders with --extra_paths", file=sys.stderr)
+        return 2
+    exclude = list(settings.exclude_dirs) + [str(settings.cache_dir)]
+    bar = tqdm(total=0, unit="file", desc="scanning", dynamic_ncols=True, disable=None)
+    state = {"phase": "scanning", "last_line": 0.0}
+
+    def on_progress(p):
+        if p.phase == "reading" and state["phase"] != "reading":
+            state["phase"] = "reading"
+            bar.set_description("reading")
+            bar.reset(total=p.to_read)
+        bar.n = p.parsed if p.phase == "reading" else p.seen
+        bar.set_postfix(written=p.written, warnings=p.warnings, refresh=False)
+        bar.refresh()
+        if bar.disable and time.time() - state["last_line"] >= 5:  # no terminal: a line now and then
+            state["last_line"] = time.time()
+            eta = "" if p.eta is None else f", eta {p.eta:.0f} s"
+            print(f"{p.phase}: {p.seen} seen, {p.parsed}/{p.to_read} read, {p.written} written, "
+                  f"{p.rate:,.0f} files/s{eta}", file=sys.stderr, flush=True)
+
+    job = IndexJob(db, roots, exclude=exclude, options=extract_options(settings),
+                   workers=settings.index_workers, on_progress=on_progress)
+    try:
+        summary = job.run()
+    except KeyboardInterrupt:
+        bar.close()
+        print("interrupted: the index is consistent; run again to finish", file=sys.stderr)
+        return 130
+    bar.close()
+    p = summary.progress
+    rate = p.parsed / summary.seconds if summary.seconds > 0 else 0.0
+    print(f"indexed {len(roots)} root folder(s): {p.seen} media files seen, {p.parsed} read, "
+          f"{p.written} written, {p.moved} moved, {p.deleted} removed, {p.warnings} warnings")
+    print(f"time: {summary.seconds:.2f} s, {rate:,.0f} files/s")
+    if summary.generators:
+        print("per generator:")
+        for name, n in sorted(summary.generators.items(), key=lambda kv: (-kv[1], kv[0])):
+            print(f"  {name:<24} {n}")
+    return 0

@@ -1,0 +1,139 @@
+"""The stat-only walk: which media files exist under the roots, with size and mtime.
+
+Nothing here opens a file. Symlinked folders are not followed (they may point
+outside the roots or form cycles: add their target as a root instead); folders whose
+name starts with a dot and excluded folders (B10) are skipped.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence
+
+log = logging.getLogger("iib.indexer")
+
+IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .jpe .png .gif .bmp .webp .avif".split())
+VIDEO_EXTENSIONS = frozenset(".mp4 .m4v .avi .mkv .mov .wmv .flv .ts .webm".split())
+AUDIO_EXTENSIONS = frozenset(".mp3 .wav .ogg .flac .m4a .aac .wma".split())
+MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
+
+
+def media_type_by_extension(name: str) -> Optional[str]:
+    ext = os.path.splitext(name)[1].lower()
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    if ext in AUDIO_EXTENSIONS:
+        return "audio"
+    return None
+
+
+@dataclass
+class FileStat:
+    name: str
+    size: int
+    mtime: float
+    ctime: float
+
+
+@dataclass
+class FolderListing:
+    path: str
+    mtime: float
+    files: List[FileStat] = field(default_factory=list)
+
+
+def normalize_path(path: str) -> str:
+    """Absolute, normalised, without a trailing separator: the form stored in the index."""
+    return os.path.normpath(os.path.abspath(os.path.expanduser(path)))
+
+
+def distinct_roots(roots: Iterable[str]) -> List[str]:
+    """Existing roots, normalised, without those nested inside another root."""
+    normalized = sorted({normalize_path(r) for r in roots if r})
+    out: List[str] = []
+    for root in normalized:
+        if any(root == kept or root.startswith(kept.rstrip(os.sep) + os.sep) for kept in out):
+            continue
+        out.append(root)
+    return out
+
+
+class Exclusions:
+    """Folder names (anywhere) and absolute folders (with everything below) to skip."""
+
+    def __init__(self, entries: Sequence[str] = ()) -> None:
+        self.names = {e for e in entries if e and os.sep not in e and "/" not in e}
+        self.paths = [normalize_path(e) for e in entries if e and (os.sep in e or "/" in e)]
+
+    def excludes(self, path: str, name: str) -> bool:
+        if name.startswith(".") or name in self.names:
+            return True
+        return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.paths)
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def walk(
+    root: str,
+    exclusions: Exclusions,
+    warn: Callable[[str], None],
+    unreadable: Optional[List[str]] = None,
+) -> Iterator[FolderListing]:
+    """Yield one listing per readable folder under `root` (root first, depth-first).
+
+    Folders that cannot be listed are reported through `warn` and appended to
+    `unreadable`, so the caller keeps their index rows instead of deleting them.
+    """
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            folder_mtime = os.stat(folder).st_mtime
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            warn(f"cannot list folder {folder!r}: {exc.strerror or exc}")
+            if unreadable is not None:
+                unreadable.append(folder)
+            continue
+        listing = FolderListing(folder, folder_mtime)
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not exclusions.excludes(entry.path, name):
+                        if _is_utf8(name):
+                            subfolders.append(entry.path)
+                        else:
+                            warn(f"skipped folder {entry.path!r}: its name is not valid UTF-8")
+                    continue
+                if media_type_by_extension(name) is None:
+                    continue
+                if not _is_utf8(name):
+                    warn(f"skipped {entry.path!r}: the file name is not valid UTF-8")
+                    continue
+                st = entry.stat()  # follows a symlinked file; a broken link raises
+            except OSError as exc:
+                warn(f"skipped {entry.path!r}: {exc.strerror or exc}")
+                continue
+            if not _is_regular(st.st_mode):
+                continue
+            ctime = getattr(st, "st_birthtime", st.st_ctime)
+            listing.files.append(FileStat(name, st.st_size, st.st_mtime, ctime))
+        yield listing
+        stack.extend(sorted(subfolders, reverse=True))
+
+
+def _is_regular(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
