@@ -6,9 +6,7 @@ import os
 import random
 from pathlib import Path
 
-from .config import PROJECT_DIR
-
-DEMO_DIR = PROJECT_DIR / "demo"
+DEMO_DIR_NAME = "iib-demo"
 
 SUBJECTS = ["a red fox in the snow", "lighthouse at dusk", "1girl, silver hair, smile", "city street at night, rain",
             "bowl of ramen, steam", "mountain lake, reflections", "robot reading a book", "cherry blossoms, river"]
@@ -16,10 +14,11 @@ STYLES = ["masterpiece, best quality", "watercolor", "photo, 35mm", "oil paintin
 SAMPLERS = ["Euler a", "DPM++ 2M", "DDIM", "UniPC"]
 
 
-def ensure_demo_folder(target: Path = DEMO_DIR, count: int = 24) -> Path:
-    """Create `target` with `count` images (A1111 and ComfyUI style) unless it exists already."""
+def ensure_demo_folder(target: Path = None, count: int = 24) -> Path:
+    """Create `target` (default: `iib-demo` in the working directory) with `count` images (A1111 and ComfyUI style) unless it exists already."""
     from PIL import Image, ImageDraw, PngImagePlugin
 
+    target = Path(target) if target is not None else Path.cwd() / DEMO_DIR_NAME
     marker = target / ".iib-demo"
     if marker.exists():
         return target

@@ -1,0 +1,87 @@
+"""Substring search: index-backed, case-insensitive, keyset paging without skips or repeats."""
+import os
+
+import pytest
+
+from iib_core.db import open_database
+from iib_core.db import images as images_db
+from iib_core.indexer import IndexJob
+from support.files import a1111_png, plain_png, set_mtime
+
+
+@pytest.fixture
+def db(db_url):
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+def index(db, root):
+    IndexJob(db, [str(root)], workers=1).run()
+
+
+def names(page):
+    return [r["name"] for r in page.rows]
+
+
+def test_matches_prompt_negative_params_and_path_case_insensitively(db, tmp_path):
+    root = tmp_path / "lib"
+    a1111_png(root / "cats" / "a.png", "Fluffy Cat on a sofa", negative="blurry hands")
+    a1111_png(root / "dogs" / "b.png", "a dog in the park", negative="extra limbs")
+    plain_png(root / "misc" / "sunset-photo.png")
+    index(db, root)
+    assert names(images_db.search_substring(db, "fluffy cat")) == ["a.png"]
+    assert names(images_db.search_substring(db, "HANDS")) == ["a.png"]
+    assert sorted(names(images_db.search_substring(db, "dreamy_v1"))) == ["a.png", "b.png"]  # model name
+    assert names(images_db.search_substring(db, "sunset-ph")) == ["sunset-photo.png"]  # file name
+    assert sorted(names(images_db.search_substring(db, "dogs/"))) == ["b.png"]  # folder in path
+    assert names(images_db.search_substring(db, "zebra")) == []
+    assert len(images_db.search_substring(db, "").rows) == 3
+
+
+def test_short_needles_and_sql_wildcards_are_literal(db, tmp_path):
+    root = tmp_path / "lib"
+    a1111_png(root / "a.png", "100% cotton_shirt, \"quoted\" word")
+    a1111_png(root / "b.png", "1000 cotton shirts")
+    index(db, root)
+    assert names(images_db.search_substring(db, "100%")) == ["a.png"]
+    assert names(images_db.search_substring(db, "n_s")) == ["a.png"]
+    assert names(images_db.search_substring(db, "%")) == ["a.png"]
+    assert names(images_db.search_substring(db, '"quoted"')) == ["a.png"]
+    assert sorted(names(images_db.search_substring(db, "10"))) == ["a.png", "b.png"]  # 2 chars: no trigram
+
+
+def test_paging_never_skips_or_repeats_items_sharing_a_timestamp(db, tmp_path):
+    root = tmp_path / "lib"
+    for i in range(25):
+        f = a1111_png(root / f"{i:02}.png", f"same second {i}", seed=i)
+        set_mtime(f, 1_700_000_000 + (i // 10))  # groups of 10 share one second
+    index(db, root)
+    seen, cursor = [], ""
+    while True:
+        page = images_db.search_substring(db, "same second", limit=4, cursor=cursor)
+        seen.extend(names(page))
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert len(seen) == 25 and len(set(seen)) == 25
+    mtimes = [os.stat(root / n).st_mtime for n in seen]
+    assert mtimes == sorted(mtimes, reverse=True)
+
+
+def test_folder_and_media_type_filters(db, tmp_path):
+    root = tmp_path / "lib"
+    a1111_png(root / "keep" / "a.png", "tree")
+    a1111_png(root / "keep" / "deep" / "b.png", "tree")
+    a1111_png(root / "keepX" / "c.png", "tree")  # sibling with a shared prefix
+    a1111_png(root / "other" / "d.png", "tree")
+    index(db, root)
+    found = names(images_db.search_substring(db, "tree", folder_paths=[str(root / "keep")]))
+    assert sorted(found) == ["a.png", "b.png"]
+    assert names(images_db.search_substring(db, "tree", media_type="video")) == []
+    assert len(images_db.search_substring(db, "tree", media_type="image").rows) == 4
+
+
+def test_malformed_cursor_is_a_value_error(db):
+    with pytest.raises(ValueError):
+        images_db.search_substring(db, "x", cursor="garbage")
