@@ -1,4 +1,5 @@
 """`python app.py ... --update_image_index` as a user runs it."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,7 @@ def test_indexes_the_real_corpus_and_prints_counts_per_generator(shared_dir, tmp
             paths = {r[0] for r in conn.execute(select(images.c.path))}
     finally:
         db.dispose()
-    assert len(paths) == n and all(p.startswith(str(corpus.resolve())) for p in paths)
+    assert len(paths) == n and all(p.startswith(os.path.abspath(corpus) + os.sep) for p in paths)
     again = run_app("--extra_paths", str(corpus), "--update_image_index", tmp_path=tmp_path)
     assert f"{n} media files seen, 0 read, 0 written" in again.stdout
 
