@@ -25,3 +25,19 @@ def put(conn: Connection, key: str, value: Any) -> None:
     updated = conn.execute(settings.update().where(settings.c.key == key).values(value=encoded)).rowcount
     if not updated:
         conn.execute(settings.insert().values(key=key, value=encoded))
+
+
+def delete(conn: Connection, key: str) -> None:
+    conn.execute(settings.delete().where(settings.c.key == key))
+
+
+def items_with_prefix(conn: Connection, prefix: str) -> dict:
+    out = {}
+    for key, value in conn.execute(
+        select(settings.c.key, settings.c.value).where(settings.c.key.startswith(prefix, autoescape=True))
+    ):
+        try:
+            out[key] = json.loads(value)
+        except ValueError:
+            out[key] = value
+    return out

@@ -1,0 +1,95 @@
+"""The app factory and the one function that mounts IIB on any FastAPI app."""
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Iterable, Optional, Sequence
+
+from fastapi import FastAPI
+
+from ..config import Settings
+from ..db import Database, open_database
+from . import (ai_routes, app_routes, db_routes, extra_path_routes, fs_routes, geninfo_routes, media_routes,
+               tag_routes)
+from .context import DEFAULT_BASE, IIBContext, decide_access_control
+from .errors import install_error_handlers
+
+log = logging.getLogger("iib")
+
+ROUTE_GROUPS = (app_routes, fs_routes, media_routes, geninfo_routes, db_routes, tag_routes,
+                extra_path_routes, ai_routes)
+
+
+def mount_iib(app: FastAPI, ctx: IIBContext) -> IIBContext:
+    """Add every IIB route under `ctx.base` to `app`. No module-level state: an app (or a
+    test) may mount several instances, and a host may mount again after reloading."""
+    install_error_handlers(app)
+    app.include_router(app_routes.build_public(ctx), prefix=ctx.base)
+    for group in ROUTE_GROUPS:
+        app.include_router(group.build(ctx), prefix=ctx.base)
+    instances = getattr(app.state, "iib_instances", None)
+    if instances is None:
+        instances = {}
+        app.state.iib_instances = instances
+    instances[ctx.base] = ctx
+    return ctx
+
+
+def build_context(
+    settings: Optional[Settings] = None,
+    *,
+    db: Optional[Database] = None,
+    base: str = DEFAULT_BASE,
+    extra_paths: Sequence[str] = (),
+    host: str = "127.0.0.1",
+    exposed: bool = False,
+    **options,
+) -> IIBContext:
+    settings = settings or Settings.load()
+    if extra_paths:
+        settings = settings.with_overrides(extra_paths=list(settings.extra_paths) + list(extra_paths))
+    if db is None:
+        db = open_database(settings.database_url, backup_max=settings.db_file_backup_max)
+    access = decide_access_control(settings, host, exposed)
+    return IIBContext(settings=settings, db=db, base=base, cli_extra_paths=list(settings.extra_paths),
+                      access_control=access, **options)
+
+
+def create_app(ctx: IIBContext, *, allow_cors: Optional[bool] = None) -> FastAPI:
+    """A standalone app serving one IIB instance (the database is closed on shutdown)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app):
+        try:
+            yield
+        finally:
+            ctx.jobs.cancel()
+            ctx.db.dispose()
+
+    app = FastAPI(title="Infinite Image Browsing", lifespan=lifespan)
+    if allow_cors if allow_cors is not None else ctx.allow_cors:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
+                           expose_headers=["content-type", "accept-ranges", "content-length", "content-range",
+                                           "content-encoding"])
+    _guard_docs(app, ctx)
+    mount_iib(app, ctx)
+    return app
+
+
+def _guard_docs(app: FastAPI, ctx: IIBContext) -> None:
+    """With a secret set, the OpenAPI schema and docs pages need it too."""
+    from starlette.responses import JSONResponse
+
+    from ..security import request_knows_secret
+
+    docs_paths = {p for p in (app.docs_url, app.redoc_url, app.openapi_url, "/docs/oauth2-redirect") if p}
+
+    @app.middleware("http")
+    async def guard(request, call_next):
+        secret = ctx.settings.secret_key
+        if secret and request.url.path in docs_paths and not request_knows_secret(
+                secret, request.cookies, request.headers.get("authorization")):
+            return JSONResponse({"detail": {"type": "secret_verification_failed"}}, status_code=401)
+        return await call_next(request)

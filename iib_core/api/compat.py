@@ -1,0 +1,18 @@
+"""Small helpers so request models work under pydantic 1 (A1111 pins) and pydantic 2."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def model_to_dict(model: BaseModel) -> dict:
+    dump = getattr(model, "model_dump", None)
+    return dump() if dump is not None else model.dict()
+
+
+def fields_set(model: BaseModel) -> set:
+    value: Any = getattr(model, "model_fields_set", None)
+    if value is None:
+        value = model.__fields_set__
+    return set(value)

@@ -1,0 +1,124 @@
+"""Everything one mounted IIB instance needs, created per app (never module state)."""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from ..config import Settings
+from ..db import Database
+from ..db import extra_paths as extra_paths_db
+from ..indexer.scan import normalize_path
+from ..security import AccessPolicy
+from .jobs import IndexJobs
+
+log = logging.getLogger("iib.api")
+
+DEFAULT_BASE = "/infinite_image_browsing"
+# Shortcuts allowed in IIB_ACCESS_CONTROL_ALLOWED_PATHS (api-contract §1.5).
+ALLOWED_PATH_SHORTCUTS = {
+    "txt2img": ("outdir_txt2img_samples",),
+    "img2img": ("outdir_img2img_samples",),
+    "extra": ("outdir_extras_samples",),
+    "save": ("outdir_save",),
+}
+
+
+def is_loopback_host(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass
+class IIBContext:
+    settings: Settings
+    db: Database
+    base: str = DEFAULT_BASE
+    launch_mode: str = "server"  # "sd" inside SD WebUI
+    webui_options: Dict[str, object] = field(default_factory=dict)
+    webui_dirs: List[str] = field(default_factory=list)
+    cli_extra_paths: List[str] = field(default_factory=list)
+    access_control: bool = False
+    allow_cors: bool = False
+    enable_shutdown: bool = False
+    export_fe_fn: bool = False
+    # Inside a host with --gradio-auth and no IIB_SECRET_KEY: refuse everything (api-contract §1.3).
+    secret_required: bool = False
+    sd_cwd: str = field(default_factory=os.getcwd)
+    jobs: IndexJobs = field(init=False)
+    policy: AccessPolicy = field(init=False)
+    _stored_paths: Optional[List[dict]] = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.base = normalize_base(self.base)
+        self.cli_extra_paths = [normalize_path(p) for p in self.cli_extra_paths]
+        self.webui_dirs = [normalize_path(p) for p in self.webui_dirs]
+        self.policy = AccessPolicy(self.scanned_roots, self.access_control)
+        self.jobs = IndexJobs(self)
+
+    # -- roots ---------------------------------------------------------------------
+    @property
+    def readonly(self) -> bool:
+        return not self.settings.writable
+
+    def stored_extra_paths(self, refresh: bool = False) -> List[dict]:
+        """Extra paths stored in the database (existing folders only), cached until refreshed."""
+        with self._lock:
+            if self._stored_paths is None or refresh:
+                with self.db.read() as conn:
+                    rows = extra_paths_db.list_all(conn)
+                self._stored_paths = [r for r in rows if os.path.isdir(r["path"])]
+            return list(self._stored_paths)
+
+    def forget_stored_paths(self) -> None:
+        with self._lock:
+            self._stored_paths = None
+
+    def index_roots(self) -> List[str]:
+        """Folders the indexer walks: webui outputs, --extra_paths and stored extra paths."""
+        out: List[str] = []
+        for p in [*self.webui_dirs, *self.cli_extra_paths, *(e["path"] for e in self.stored_extra_paths())]:
+            p = normalize_path(p)
+            if p not in out and os.path.isdir(p):
+                out.append(p)
+        return out
+
+    def scanned_roots(self) -> List[str]:
+        """Folders the API may touch when access control is on."""
+        allowed = self.settings.access_control_allowed_paths
+        if not allowed:
+            return self.index_roots()
+        out: List[str] = []
+        for entry in allowed:
+            keys = ALLOWED_PATH_SHORTCUTS.get(entry)
+            candidates = [self.webui_options.get(k) for k in keys] if keys else [entry]
+            for c in candidates:
+                if isinstance(c, str) and c:
+                    p = normalize_path(c if os.path.isabs(c) else os.path.join(self.sd_cwd, c))
+                    if os.path.isdir(p) and p not in out:
+                        out.append(p)
+        return out
+
+
+def normalize_base(base: str) -> str:
+    base = (base or DEFAULT_BASE).strip()
+    if not base.startswith("/"):
+        base = "/" + base
+    return base.rstrip("/") or DEFAULT_BASE
+
+
+def decide_access_control(settings: Settings, host: str, exposed: bool = False) -> bool:
+    """`IIB_ACCESS_CONTROL` enable/disable wins; auto turns it on for non-loopback hosts."""
+    if settings.access_control == "enable":
+        return True
+    if settings.access_control == "disable":
+        return False
+    return exposed or not is_loopback_host(host)

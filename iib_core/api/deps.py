@@ -1,0 +1,39 @@
+"""Dependencies shared by the routers: the secret key and the write permission."""
+from __future__ import annotations
+
+from typing import Callable
+
+from starlette.requests import Request
+
+from ..errors import Forbidden, IIBError, Unauthorized
+from ..security import request_knows_secret
+from .context import IIBContext
+
+WRITE_DENIED = "User is not authorized to perform this action. Required permission: read-write, write-only"
+
+
+class SecretKeyRequired(IIBError):
+    status = 400
+
+
+def secret_guard(ctx: IIBContext) -> Callable[[Request], None]:
+    """Router dependency: every route but /hello and the static UI needs the secret, when set."""
+
+    def check_secret(request: Request) -> None:
+        secret = ctx.settings.secret_key
+        if not secret:
+            if ctx.secret_required:
+                raise SecretKeyRequired({"type": "secret_key_required"})
+            return
+        if not request_knows_secret(secret, request.cookies, request.headers.get("authorization")):
+            raise Unauthorized({"type": "secret_verification_failed"})
+
+    return check_secret
+
+
+def write_guard(ctx: IIBContext) -> Callable[[], None]:
+    def check_write() -> None:
+        if ctx.readonly:
+            raise Forbidden(WRITE_DENIED)
+
+    return check_write
