@@ -53,6 +53,7 @@ class IIBContext:
     secret_required: bool = False
     sd_cwd: str = field(default_factory=os.getcwd)
     jobs: IndexJobs = field(init=False)
+    send_slot: Optional[object] = field(default=None, init=False)  # set by geninfo_routes
     policy: AccessPolicy = field(init=False)
     _stored_paths: Optional[List[dict]] = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

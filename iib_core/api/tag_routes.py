@@ -1,11 +1,195 @@
-"""Routes of this group (api-contract §3); filled in by the HTTP API issue."""
+"""Tag routes (api-contract §3.6) and star ratings (B9)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import os
+import re
+import unicodedata
+from typing import List, Optional, Union
 
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from ..db import custom_tags as custom_tags_db
+from ..errors import BadInput, NotFound
+from ..indexer import IndexJob, extract_options
+from ..indexer.scan import media_type_by_extension, normalize_path
+from .app_routes import tag_out
 from .context import IIBContext
-from .deps import secret_guard
+from .deps import secret_guard, write_guard
+
+NOT_IN_SCAN_PATH = ("The current file is not within the scan path. You can add it to the scan path and try "
+                    "again. In the top right corner, click on \"More\".")
+NEED_INDEX = "You need to generate an index through the image search page first."
+
+
+class TagName(BaseModel):
+    tag_name: str
+
+
+class TagUpdate(BaseModel):
+    id: int
+    color: str = ""
+
+
+class TagId(BaseModel):
+    tag_id: int
+
+
+class ToggleBody(BaseModel):
+    img_path: str
+    tag_id: int
+
+
+class BatchTagBody(BaseModel):
+    img_paths: List[str]
+    action: str
+    tag_id: int
+
+
+class RemoveFromImage(BaseModel):
+    img_id: int
+    tag_id: Union[str, int]
+
+
+class PathsBody(BaseModel):
+    paths: List[str]
+
+
+class RatingBody(BaseModel):
+    path: str
+    rating: Optional[int] = None
+
+
+def valid_tag_name(name: str) -> bool:
+    """The original's rules: a CJK-first name has at most 12 characters; any other name is
+    refused only when it has more than 8 words and more than 40 characters."""
+    name = name.strip()
+    if not name or len(name) > 255:
+        return False
+    if unicodedata.name(name[0], "").startswith("CJK"):
+        return len(name) <= 12
+    return not (len(re.split(r"\s+", name)) > 8 and len(name) > 40)
 
 
 def build(ctx: IIBContext) -> APIRouter:
-    return APIRouter(dependencies=[Depends(secret_guard(ctx))])
+    router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
+    writable = [Depends(write_guard(ctx))]
+
+    def indexed_ids(paths: List[str]) -> dict:
+        """{given path: image id}, indexing files (or their folders) that are not in the index yet."""
+        normalized = {}
+        for raw in paths:
+            real = ctx.policy.check(raw, base=ctx.sd_cwd)
+            stored = normalize_path(raw if os.path.isabs(raw) else os.path.join(ctx.sd_cwd, raw))
+            if not ctx.policy.under_roots(real):
+                raise BadInput(NOT_IN_SCAN_PATH)
+            if not os.path.isfile(real) or media_type_by_extension(real) is None:
+                raise NotFound(f"{raw} is not a media file")
+            normalized[raw] = stored
+        with ctx.db.read() as conn:
+            if custom_tags_db.image_count(conn) == 0:
+                raise BadInput(NEED_INDEX)
+            ids = custom_tags_db.ids_by_path(conn, list(normalized.values()))
+        missing = sorted({os.path.dirname(p) for p in normalized.values() if p not in ids})
+        if missing:
+            IndexJob(ctx.db, missing, exclude=[str(ctx.settings.cache_dir)],
+                     options=extract_options(ctx.settings), workers=1).run()
+            with ctx.db.read() as conn:
+                ids = custom_tags_db.ids_by_path(conn, list(normalized.values()))
+        out = {}
+        for raw, stored in normalized.items():
+            if stored not in ids:
+                raise NotFound(f"{raw} could not be indexed")
+            out[raw] = ids[stored]
+        return out
+
+    def custom_tag(tag_id: int) -> dict:
+        with ctx.db.read() as conn:
+            tag = custom_tags_db.get_tag(conn, tag_id)
+        if tag is None:
+            raise NotFound(f"no tag with id {tag_id}")
+        return tag
+
+    @router.post("/db/add_custom_tag", dependencies=writable)
+    def add_custom_tag(body: TagName):
+        if not valid_tag_name(body.tag_name):
+            raise BadInput("Invalid tag name")
+        with ctx.db.write() as conn:
+            return tag_out(custom_tags_db.create_custom(conn, body.tag_name.strip()))
+
+    @router.post("/db/update_tag", dependencies=writable)
+    def update_tag(body: TagUpdate):
+        with ctx.db.write() as conn:
+            custom_tags_db.set_color(conn, body.id, body.color)
+        return None
+
+    @router.post("/db/remove_custom_tag", dependencies=writable)
+    def remove_custom_tag(body: TagId):
+        with ctx.db.write() as conn:
+            custom_tags_db.delete_tag(conn, body.tag_id)
+        return None
+
+    @router.post("/db/toggle_custom_tag_to_img", dependencies=writable)
+    def toggle(body: ToggleBody):
+        image_id = indexed_ids([body.img_path])[body.img_path]
+        custom_tag(body.tag_id)
+        with ctx.db.write() as conn:
+            if custom_tags_db.unlink(conn, [image_id], body.tag_id):
+                return {"is_remove": 1}
+            custom_tags_db.link(conn, [image_id], body.tag_id)
+        return {"is_remove": 0}
+
+    @router.post("/db/batch_update_image_tag", dependencies=writable)
+    def batch_update(body: BatchTagBody):
+        if body.action not in ("add", "remove"):
+            raise BadInput("action must be 'add' or 'remove'")
+        ids = indexed_ids(body.img_paths)
+        custom_tag(body.tag_id)
+        with ctx.db.write() as conn:
+            if body.action == "add":
+                custom_tags_db.link(conn, list(ids.values()), body.tag_id)
+            else:
+                custom_tags_db.unlink(conn, list(ids.values()), body.tag_id)
+        return None
+
+    @router.post("/db/remove_custom_tag_from_img", dependencies=writable)
+    def remove_from_image(body: RemoveFromImage):
+        try:
+            tag_id = int(body.tag_id)
+        except ValueError:
+            raise BadInput("tag_id must be a number") from None
+        with ctx.db.write() as conn:
+            custom_tags_db.unlink(conn, [body.img_id], tag_id)
+        return None
+
+    @router.post("/db/get_image_tags")
+    def get_image_tags(body: PathsBody):
+        with ctx.db.read() as conn:
+            found = custom_tags_db.custom_tags_by_path(conn, body.paths)
+        return {p: [tag_out(t) for t in tags] for p, tags in found.items()}
+
+    @router.get("/db/img_selected_custom_tag")
+    def img_selected_custom_tag(path: str):
+        try:
+            indexed_ids([path])
+        except (BadInput, NotFound):
+            return []
+        with ctx.db.read() as conn:
+            stored = custom_tags_db.custom_tags_by_path(conn, [normalize_path(path)])
+        return [tag_out(t) for t in stored.get(normalize_path(path), [])]
+
+    @router.post("/db/set_rating", dependencies=writable)
+    def set_rating(body: RatingBody):
+        if body.rating is not None and not 0 <= body.rating <= 5:
+            raise BadInput("rating must be 0 to 5, or null to clear it")
+        image_id = indexed_ids([body.path])[body.path]
+        with ctx.db.write() as conn:
+            custom_tags_db.set_rating(conn, image_id, body.rating or None)
+        return {"path": body.path, "rating": body.rating or None}
+
+    @router.post("/db/get_ratings")
+    def get_ratings(body: PathsBody):
+        with ctx.db.read() as conn:
+            return custom_tags_db.ratings_by_path(conn, body.paths)
+
+    return router

@@ -1,0 +1,46 @@
+"""Wire shapes shared by several routes (api-contract §2)."""
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Dict, Optional
+
+UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
+
+
+def human_size(n: Optional[int]) -> str:
+    """`"0B"` for 0, otherwise two decimals, a space and a base-1024 unit (`"1.83 MB"`)."""
+    if not n:
+        return "0B"
+    value = float(n)
+    unit = 0
+    while value >= 1024 and unit < len(UNITS) - 1:
+        value /= 1024
+        unit += 1
+    return f"{value:.2f} {UNITS[unit]}"
+
+
+def iib_date(epoch: Optional[float]) -> str:
+    """`YYYY-MM-DD HH:MM:SS` in the server's local time."""
+    if epoch is None:
+        return ""
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+
+
+def indexed_file(row: Dict[str, Any]) -> Dict[str, Any]:
+    """`IndexedFile` (§2.3) from an `images` row; extra keys help our own UI."""
+    date = iib_date(row.get("mtime"))
+    return {
+        "type": "file",
+        "id": row["id"],
+        "name": row.get("name") or os.path.basename(row["path"]),
+        "fullpath": row["path"],
+        "size": human_size(row.get("size")),
+        "bytes": row.get("size") or 0,
+        "date": date,
+        "created_date": date,
+        "is_under_scanned_path": True,
+        "media_type": row.get("media_type"),
+        "width": row.get("width"),
+        "height": row.get("height"),
+    }

@@ -1,0 +1,111 @@
+"""User-facing tag operations: custom tags, links to images, colours, ratings."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Sequence
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Connection
+
+from . import tags as tags_db
+from .schema import CUSTOM_TAG_TYPE, image_tags, images, tags
+
+
+def get_tag(conn: Connection, tag_id: int) -> Optional[dict]:
+    row = conn.execute(select(tags).where(tags.c.id == tag_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def create_custom(conn: Connection, name: str) -> dict:
+    """The custom tag with this name, created if needed (idempotent)."""
+    tag_id = tags_db.get_or_create_custom(conn, name)
+    return get_tag(conn, tag_id)
+
+
+def set_color(conn: Connection, tag_id: int, color: str) -> None:
+    conn.execute(update(tags).where(tags.c.id == tag_id).values(color=color))
+
+
+def delete_tag(conn: Connection, tag_id: int) -> None:
+    conn.execute(delete(image_tags).where(image_tags.c.tag_id == tag_id))
+    conn.execute(delete(tags).where(tags.c.id == tag_id))
+
+
+def _bump(conn: Connection, tag_id: int, delta: int) -> None:
+    if delta:
+        conn.execute(update(tags).where(tags.c.id == tag_id).values(count=tags.c.count + delta))
+
+
+def link(conn: Connection, image_ids: Sequence[int], tag_id: int) -> int:
+    """Add the tag to these images (existing links are kept); returns how many were added."""
+    have = set(_linked(conn, image_ids, tag_id))
+    new = [i for i in dict.fromkeys(image_ids) if i not in have]
+    if new:
+        conn.execute(image_tags.insert(), [{"image_id": i, "tag_id": tag_id} for i in new])
+        _bump(conn, tag_id, len(new))
+    return len(new)
+
+
+def unlink(conn: Connection, image_ids: Sequence[int], tag_id: int) -> int:
+    have = list(_linked(conn, image_ids, tag_id))
+    if have:
+        conn.execute(delete(image_tags).where(image_tags.c.tag_id == tag_id, image_tags.c.image_id.in_(have)))
+        _bump(conn, tag_id, -len(have))
+    return len(have)
+
+
+def _linked(conn: Connection, image_ids: Sequence[int], tag_id: int) -> List[int]:
+    ids = list(dict.fromkeys(image_ids))
+    out: List[int] = []
+    for start in range(0, len(ids), 500):
+        out.extend(r[0] for r in conn.execute(select(image_tags.c.image_id).where(
+            image_tags.c.tag_id == tag_id, image_tags.c.image_id.in_(ids[start:start + 500]))))
+    return out
+
+
+def ids_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, int]:
+    out: Dict[str, int] = {}
+    stmt = select(images.c.path, images.c.id).where(images.c.path.in_(bindparam("p", expanding=True)))
+    paths = list(paths)
+    for start in range(0, len(paths), 500):
+        out.update(conn.execute(stmt, {"p": paths[start:start + 500]}).all())
+    return out
+
+
+def custom_tags_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, List[dict]]:
+    """{path: [custom tag rows]} for indexed paths that carry custom tags."""
+    out: Dict[str, List[dict]] = {}
+    stmt = (select(images.c.path, tags).join(image_tags, image_tags.c.image_id == images.c.id)
+            .join(tags, tags.c.id == image_tags.c.tag_id)
+            .where(images.c.path.in_(bindparam("p", expanding=True)), tags.c.type == CUSTOM_TAG_TYPE)
+            .order_by(tags.c.name))
+    paths = list(paths)
+    for start in range(0, len(paths), 500):
+        for row in conn.execute(stmt, {"p": paths[start:start + 500]}).mappings():
+            row = dict(row)
+            out.setdefault(row.pop("path"), []).append(row)
+    return out
+
+
+def tags_for_listing(conn: Connection, pos_cap: int = 4096) -> List[dict]:
+    """Every non-`pos` tag plus the `pos` tags with the highest counts (api-contract §3.5)."""
+    rest = conn.execute(select(tags).where(tags.c.type != "pos").order_by(tags.c.count.desc(), tags.c.id)).mappings()
+    pos = conn.execute(select(tags).where(tags.c.type == "pos").order_by(tags.c.count.desc(), tags.c.id)
+                       .limit(pos_cap)).mappings()
+    return [dict(r) for r in rest] + [dict(r) for r in pos]
+
+
+def set_rating(conn: Connection, image_id: int, rating: Optional[int]) -> None:
+    conn.execute(update(images).where(images.c.id == image_id).values(rating=rating))
+
+
+def ratings_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, Optional[int]]:
+    out: Dict[str, Optional[int]] = {}
+    stmt = select(images.c.path, images.c.rating).where(images.c.path.in_(bindparam("p", expanding=True)))
+    paths = list(paths)
+    for start in range(0, len(paths), 500):
+        out.update(conn.execute(stmt, {"p": paths[start:start + 500]}).all())
+    return out
+
+
+def image_count(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(images)).scalar_one()

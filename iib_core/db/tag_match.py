@@ -1,0 +1,88 @@
+"""Images by tag sets: all of `and_tags`, any of `or_tags`, none of `not_tags` (api-contract §3.5, §8.4)."""
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+from sqlalchemy import and_, exists, func, or_, select
+
+from .engine import Database
+from .images import LIST_COLUMNS, SearchPage, _folder_filter, decode_cursor, encode_cursor
+from .schema import image_tags, images
+
+
+def _with_tag(tag_ids: Sequence[int]):
+    return images.c.id.in_(select(image_tags.c.image_id).where(image_tags.c.tag_id.in_(list(tag_ids))))
+
+
+def match_images(
+    db: Database,
+    and_tags: Sequence[int] = (),
+    or_tags: Sequence[int] = (),
+    not_tags: Sequence[int] = (),
+    *,
+    folder_paths: Sequence[str] = (),
+    limit: int = 200,
+    cursor: str = "",
+    random_sort: bool = False,
+) -> SearchPage:
+    conditions = [_with_tag([t]) for t in dict.fromkeys(and_tags)]
+    if or_tags:
+        conditions.append(_with_tag(list(dict.fromkeys(or_tags))))
+    if not_tags:
+        conditions.append(~_with_tag(list(dict.fromkeys(not_tags))))
+    if not (and_tags or or_tags or not_tags):
+        conditions.append(exists().where(image_tags.c.image_id == images.c.id))
+    if folder_paths:
+        conditions.append(_folder_filter(folder_paths))
+    if random_sort:
+        offset = int(cursor) if cursor else 0
+        if offset < 0:
+            raise ValueError("negative offset")
+        stmt = select(*LIST_COLUMNS).where(*conditions).order_by(func.random()).limit(limit).offset(offset)
+        with db.read() as conn:
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        return SearchPage(rows, str(offset + len(rows)) if len(rows) == limit else "")
+    after = decode_cursor(cursor)
+    if after is not None:
+        mtime, id_ = after
+        conditions.append(or_(images.c.mtime < mtime, and_(images.c.mtime == mtime, images.c.id < id_)))
+    stmt = (select(*LIST_COLUMNS).where(*conditions)
+            .order_by(images.c.mtime.desc(), images.c.id.desc()).limit(limit + 1))
+    with db.read() as conn:
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    next_cursor = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1]["mtime"], rows[-1]["id"])
+    return SearchPage(rows, next_cursor)
+
+
+def random_images(db: Database, limit: int = 128, folder_paths: Sequence[str] = ()) -> list:
+    stmt = select(*LIST_COLUMNS)
+    if folder_paths:
+        stmt = stmt.where(_folder_filter(folder_paths))
+    with db.read() as conn:
+        return [dict(r) for r in conn.execute(stmt.order_by(func.random()).limit(limit)).mappings()]
+
+
+def rows_newest_first(db: Database, *, folder_paths: Sequence[str] = (), media_type: Optional[str] = None,
+                      after: Optional[tuple] = None, chunk: int = 1000):
+    """Rows with their searchable text, newest first, in chunks (for regular-expression search)."""
+    cols = LIST_COLUMNS + (images.c.positive, images.c.negative, images.c.params_text)
+    while True:
+        conditions = []
+        if folder_paths:
+            conditions.append(_folder_filter(folder_paths))
+        if media_type:
+            conditions.append(images.c.media_type == media_type)
+        if after is not None:
+            conditions.append(or_(images.c.mtime < after[0], and_(images.c.mtime == after[0], images.c.id < after[1])))
+        stmt = select(*cols).where(*conditions).order_by(images.c.mtime.desc(), images.c.id.desc()).limit(chunk)
+        with db.read() as conn:
+            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1]["mtime"], rows[-1]["id"])
+        if len(rows) < chunk:
+            return
