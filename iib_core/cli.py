@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generate_image_cache_size", default="512x512", help="thumbnail size to pre-generate")
     p.add_argument("--generate_video_cover", action="store_true", help="pre-generate video cover images")
     p.add_argument("--gen_cache_verbose", action="store_true", help="print every generated cache file")
+    p.add_argument("--index_only", action="store_true", help="exit after indexing instead of serving")
     p.add_argument("--demo", action="store_true",
                    help="add a small folder of generated demo images (created on first use)")
     p.add_argument("--exclude", nargs="*", default=[], metavar="DIR",
@@ -64,7 +65,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         settings = settings.with_overrides(exclude_dirs=list(settings.exclude_dirs) + list(args.exclude))
 
     from .db import SchemaTooNew, open_database
-    from .roots import ConfigFileError, webui_dirs_from_flags
+    from .roots import ConfigFileError, read_webui_config, webui_dirs_from_flags
 
     try:
         webui_dirs = webui_dirs_from_flags(args.sd_webui_config, args.sd_webui_path_relative_to_config,
@@ -89,13 +90,29 @@ def main(argv: Optional[List[str]] = None) -> int:
             rc = run_index(db, settings, webui_dirs)
             if rc:
                 return rc
-        if args.update_image_index:
-            return 0  # serving arrives with the HTTP API; until then indexing is the whole run
-        print("The HTTP server is not part of this build yet; use --update_image_index to index.",
-              file=sys.stderr)
-        return 2
+        if args.index_only:
+            return 0
+        webui_options = read_webui_config(args.sd_webui_config) if args.sd_webui_config else {}
+        return serve(args, settings, db, webui_options, webui_dirs)
     finally:
         db.dispose()
+
+
+def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[str]) -> int:
+    """Serve the API (and later the UI) with uvicorn until interrupted."""
+    import uvicorn
+
+    from .api import build_context, create_app
+    from .server import announce
+
+    ctx = build_context(settings, db=db, base=args.base or "/infinite_image_browsing", host=args.host,
+                        allow_cors=args.allow_cors, enable_shutdown=args.enable_shutdown, export_fe_fn=True,
+                        webui_options=webui_options, webui_dirs=webui_dirs)
+    announce(ctx, args.host)
+    app = create_app(ctx, allow_cors=args.allow_cors)
+    print(f"IIB serving on http://{args.host}:{args.port}{ctx.base}", file=sys.stderr, flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
 
 
 def run_index(db, settings: Settings, webui_dirs: List[str]) -> int:

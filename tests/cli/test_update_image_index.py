@@ -22,7 +22,7 @@ def run_app(*args, env_extra=None, tmp_path):
 
 def test_indexes_the_real_corpus_and_prints_counts_per_generator(shared_dir, tmp_path):
     corpus = shared_dir / "corpus"
-    done = run_app("--extra_paths", str(corpus), "--update_image_index", tmp_path=tmp_path)
+    done = run_app("--extra_paths", str(corpus), "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     manifest_rows = (corpus / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
     n = len([r for r in manifest_rows if r.strip()])
@@ -37,26 +37,26 @@ def test_indexes_the_real_corpus_and_prints_counts_per_generator(shared_dir, tmp
     finally:
         db.dispose()
     assert len(paths) == n and all(p.startswith(os.path.abspath(corpus) + os.sep) for p in paths)
-    again = run_app("--extra_paths", str(corpus), "--update_image_index", tmp_path=tmp_path)
+    again = run_app("--extra_paths", str(corpus), "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert f"{n} media files seen, 0 read, 0 written" in again.stdout
 
 
 def test_demo_folder_is_created_and_indexed(tmp_path):
-    done = run_app("--demo", "--update_image_index", tmp_path=tmp_path)
+    done = run_app("--demo", "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "24 media files seen, 24 read, 24 written" in done.stdout
     assert "AUTOMATIC1111" in done.stdout and "ComfyUI" in done.stdout
 
 
 def test_bad_flags_and_settings_give_messages_naming_the_culprit(tmp_path):
-    missing = run_app("--extra_paths", str(tmp_path / "nope"), "--update_image_index", tmp_path=tmp_path)
+    missing = run_app("--extra_paths", str(tmp_path / "nope"), "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert missing.returncode == 2 and "nope" in missing.stderr and "Traceback" not in missing.stderr
-    bad_env = run_app("--update_image_index", "--extra_paths", str(tmp_path),
+    bad_env = run_app("--update_image_index", "--index_only", "--extra_paths", str(tmp_path),
                       env_extra={"IIB_DB_FILE_BACKUP_MAX": "lots"}, tmp_path=tmp_path)
     assert bad_env.returncode == 2 and "IIB_DB_FILE_BACKUP_MAX" in bad_env.stderr
     cfg = tmp_path / "config.json"
     cfg.write_text("{not json")
-    bad_cfg = run_app("--sd_webui_config", str(cfg), "--update_image_index", tmp_path=tmp_path)
+    bad_cfg = run_app("--sd_webui_config", str(cfg), "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert bad_cfg.returncode == 2 and str(cfg) in bad_cfg.stderr and "Traceback" not in bad_cfg.stderr
 
 
@@ -68,6 +68,6 @@ def test_sd_webui_config_output_folders_are_indexed(tmp_path):
     cfg = webui / "config.json"
     cfg.write_text('{"outdir_txt2img_samples": "outputs/txt2img-images", "outdir_save": "log/images"}')
     done = run_app("--sd_webui_config", str(cfg), "--sd_webui_path_relative_to_config",
-                   "--update_image_index", tmp_path=tmp_path)
+                   "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "1 media files seen, 1 read, 1 written" in done.stdout
