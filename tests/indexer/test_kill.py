@@ -35,7 +35,7 @@ def _env(db_url):
 
 def _start_index(db_url, root):
     return subprocess.Popen(
-        [sys.executable, str(PROJECT / "app.py"), "--extra_paths", str(root), "--update_image_index",
+        [sys.executable, str(PROJECT / "app.py"), "--extra_paths", str(root), "--update_image_index", "--index_only",
          "--workers", "2"],
         cwd=str(PROJECT), env=_env(db_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
@@ -93,7 +93,7 @@ def test_sigkill_half_way_then_next_run_completes_and_keeps_custom_tags(db_url, 
 
         # 2. The next run completes the index.
         done = subprocess.run([sys.executable, str(PROJECT / "app.py"), "--extra_paths", str(work),
-                               "--update_image_index"], cwd=str(PROJECT), env=_env(db_url),
+                               "--update_image_index", "--index_only"], cwd=str(PROJECT), env=_env(db_url),
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         _assert_consistent(db)
@@ -116,7 +116,7 @@ def test_sigkill_half_way_then_next_run_completes_and_keeps_custom_tags(db_url, 
             select(func.count()).select_from(images).where(images.c.path.like("%-moved/%"))).scalar_one() >= 200)
         _assert_consistent(db)
         done = subprocess.run([sys.executable, str(PROJECT / "app.py"), "--extra_paths", str(work),
-                               "--update_image_index"], cwd=str(PROJECT), env=_env(db_url),
+                               "--update_image_index", "--index_only"], cwd=str(PROJECT), env=_env(db_url),
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         _assert_consistent(db)
