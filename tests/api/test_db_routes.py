@@ -90,7 +90,7 @@ def test_search_input_errors_are_4xx(api):
                  {"surstr": "x", "media_type": "sound"}, {"surstr": "x", "syntax": "sql"}):
         r = api.post("/db/search_by_substr", json=body)
         assert r.status_code == 400 and isinstance(r.json()["detail"], str), body
-    assert api.post("/db/search_by_substr", json={"surstr": 5}).status_code == 422
+    assert api.post("/db/search_by_substr", json={"surstr": {"not": "text"}}).status_code == 422
     r = api.client.post(api.path("/db/search_by_substr"), content=b"{not json",
                         headers={"content-type": "application/json"})
     assert r.status_code == 422
