@@ -16,3 +16,10 @@ def fields_set(model: BaseModel) -> set:
     if value is None:
         value = model.__fields_set__
     return set(value)
+
+
+# A database id: what fits a signed 64-bit integer (and SQLite's INTEGER).
+from pydantic import conint  # noqa: E402  (both pydantic 1 and 2 provide it)
+
+DbId = conint(ge=-(2**63), le=2**63 - 1)
+PageSize = conint(ge=1, le=10_000)

@@ -16,6 +16,7 @@ from ..db import maintenance
 from ..db import tag_match
 from ..errors import BadInput
 from .app_routes import tag_out
+from .compat import DbId
 from .context import IIBContext
 from .deps import secret_guard, write_guard
 from .shapes import indexed_file
@@ -43,9 +44,9 @@ class SearchBody(BaseModel):
 
 
 class TagMatchBody(BaseModel):
-    and_tags: List[int] = []
-    or_tags: List[int] = []
-    not_tags: List[int] = []
+    and_tags: List[DbId] = []
+    or_tags: List[DbId] = []
+    not_tags: List[DbId] = []
     cursor: str = ""
     folder_paths: Optional[List[str]] = None
     size: int = 200

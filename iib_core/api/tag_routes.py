@@ -14,6 +14,7 @@ from ..errors import BadInput, NotFound
 from ..indexer import IndexJob, extract_options
 from ..indexer.scan import media_type_by_extension, normalize_path
 from .app_routes import tag_out
+from .compat import DbId
 from .context import IIBContext
 from .deps import secret_guard, write_guard
 
@@ -27,27 +28,27 @@ class TagName(BaseModel):
 
 
 class TagUpdate(BaseModel):
-    id: int
+    id: DbId
     color: str = ""
 
 
 class TagId(BaseModel):
-    tag_id: int
+    tag_id: DbId
 
 
 class ToggleBody(BaseModel):
     img_path: str
-    tag_id: int
+    tag_id: DbId
 
 
 class BatchTagBody(BaseModel):
     img_paths: List[str]
     action: str
-    tag_id: int
+    tag_id: DbId
 
 
 class RemoveFromImage(BaseModel):
-    img_id: int
+    img_id: DbId
     tag_id: Union[str, int]
 
 
@@ -158,6 +159,8 @@ def build(ctx: IIBContext) -> APIRouter:
             tag_id = int(body.tag_id)
         except ValueError:
             raise BadInput("tag_id must be a number") from None
+        if not -(2**63) <= tag_id < 2**63:
+            raise BadInput("tag_id is out of range")
         with ctx.db.write() as conn:
             custom_tags_db.unlink(conn, [body.img_id], tag_id)
         return None

@@ -36,8 +36,8 @@ def match_images(
         conditions.append(_folder_filter(folder_paths))
     if random_sort:
         offset = int(cursor) if cursor else 0
-        if offset < 0:
-            raise ValueError("negative offset")
+        if not 0 <= offset < 2**62:
+            raise ValueError("offset out of range")
         stmt = select(*LIST_COLUMNS).where(*conditions).order_by(func.random()).limit(limit).offset(offset)
         with db.read() as conn:
             rows = [dict(r) for r in conn.execute(stmt).mappings()]
