@@ -1,11 +1,131 @@
-"""Routes of this group (api-contract §3); filled in by the HTTP API issue."""
+"""Media delivery (api-contract §3.3): /file, /image-thumbnail, /stream_video, /video_cover,
+/set_target_frame_as_video_cover, /zip.
+
+Every client path goes through `ctx.policy.check` (resolve + roots) before anything
+touches it. Blocking work (stat, Pillow, PyAV, zipfile) runs in FastAPI's thread pool
+(plain `def` routes); large bodies stream in chunks read off the event loop.
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import time
+from pathlib import Path
+from typing import List, Optional
 
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from ..errors import BadInput, NotFound, TooLarge
+from ..media.http import (ONE_YEAR, content_disposition, etag_matches, guess_media_type, long_cache_headers,
+                          open_regular_file, send_open_file, stat_regular_file)
+from ..media.kinds import media_kind
+from ..media.thumbnails import ThumbnailCache, parse_box
+from ..media.video import VideoCoverCache, decode_client_image
+from ..media.zipstream import ZIP_DIR, write_zip
 from .context import IIBContext
-from .deps import secret_guard
+from .deps import secret_guard, write_guard
+
+MAX_ZIP_PATHS = 10000
+STREAM_EXPOSED_HEADERS = "content-type, accept-ranges, content-length, content-range, content-encoding"
+
+
+class ZipReq(BaseModel):
+    paths: List[str]
+    compress: bool
+    pack_only: bool
+
+
+class VideoCoverReq(BaseModel):
+    base64_img: str
+    path: str
+    updated_time: Optional[str] = None  # the client's token for the file; the cache keys on the file itself
 
 
 def build(ctx: IIBContext) -> APIRouter:
-    return APIRouter(dependencies=[Depends(secret_guard(ctx))])
+    router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
+    writable = [Depends(write_guard(ctx))]
+    thumbnails = ThumbnailCache(ctx.settings.cache_dir)
+    covers = VideoCoverCache(ctx.settings.cache_dir)
+
+    def allowed(path: str) -> str:
+        """The real path, or Forbidden: always the first thing a route does with a path."""
+        return ctx.policy.check(path, base=ctx.sd_cwd)
+
+    def content_type(real: str, shown: str) -> str:
+        guessed = guess_media_type(real)
+        return guess_media_type(shown) if guessed == "application/octet-stream" else guessed
+
+    @router.get("/file")
+    def get_file(request: Request, path: str, t: str, disposition: Optional[str] = None):
+        real = allowed(path)
+        f, st = open_regular_file(real, path)
+        headers = {}
+        if t and media_kind(real) is not None and ctx.policy.under_roots(real):
+            headers.update(long_cache_headers(time.time()))
+        else:
+            headers["Cache-Control"] = "no-cache"  # revalidate (cheap: ETag / 304)
+        if disposition:
+            headers["Content-Disposition"] = content_disposition(disposition)
+        return send_open_file(f, st, request.headers, media_type=content_type(real, path), headers=headers)
+
+    @router.get("/image-thumbnail")
+    def image_thumbnail(request: Request, path: str, t: str, size: Optional[str] = None):
+        real = allowed(path)
+        box = parse_box(size)
+        st = stat_regular_file(real, path)
+        etag = thumbnails.etag(real, st, box)
+        headers = {"Cache-Control": f"max-age={ONE_YEAR}", "ETag": etag}
+        if etag_matches(request.headers.get("if-none-match"), etag):
+            return Response(status_code=304, headers=headers)
+        thumb = thumbnails.get(real, st, box)
+        headers.update({"Content-Type": thumb.media_type, "X-Content-Type-Options": "nosniff"})
+        return Response(content=thumb.body, headers=headers)
+
+    @router.get("/stream_video")
+    def stream_video(request: Request, path: str):
+        real = allowed(path)
+        f, st = open_regular_file(real, path)
+        headers = {"Content-Encoding": "identity", "Access-Control-Expose-Headers": STREAM_EXPOSED_HEADERS}
+        return send_open_file(f, st, request.headers, media_type=content_type(real, path), headers=headers,
+                              validators=False)
+
+    def video_stat(real: str, path: str):
+        st = stat_regular_file(real, path)
+        if media_kind(real) != "video" and media_kind(path) != "video":
+            raise BadInput(f"{path} is not a video file")
+        return st
+
+    @router.get("/video_cover")
+    def video_cover(path: str, mt: str):
+        real = allowed(path)
+        cover = covers.get(real, video_stat(real, path))
+        return Response(content=cover.body, media_type="image/webp",
+                        headers={"Cache-Control": "no-store", "ETag": cover.etag})
+
+    @router.post("/set_target_frame_as_video_cover", dependencies=writable)
+    def set_video_cover(body: VideoCoverReq):
+        real = allowed(body.path)
+        raw = decode_client_image(body.base64_img)
+        cover = covers.store(real, video_stat(real, body.path), raw)
+        return Response(content=cover.body, media_type="image/webp", headers={"ETag": cover.etag})
+
+    @router.post("/zip", dependencies=writable)
+    def make_zip(request: Request, body: ZipReq):
+        if len(body.paths) > MAX_ZIP_PATHS:
+            raise TooLarge(f"Too many paths: {len(body.paths)} (at most {MAX_ZIP_PATHS} per archive)")
+        if not body.paths:
+            raise BadInput("No paths given.")
+        reals = [allowed(p) for p in body.paths]  # every path is checked before any is read
+        for real, shown in zip(reals, body.paths):
+            try:
+                stat_regular_file(real, shown)
+            except (BadInput, NotFound):
+                raise BadInput("The corresponding path must be a file.") from None
+        archive = write_zip(reals, Path(ctx.settings.cache_dir) / ZIP_DIR, body.compress)
+        if body.pack_only:
+            return None
+        f, st = open_regular_file(str(archive), archive.name)
+        return send_open_file(f, st, request.headers, media_type="application/zip",
+                              headers={"Content-Disposition": content_disposition(archive.name)})
+
+    return router
