@@ -90,6 +90,10 @@ def main(argv: Optional[List[str]] = None) -> int:
             rc = run_index(db, settings, webui_dirs)
             if rc:
                 return rc
+        if args.generate_image_cache or args.generate_video_cover:
+            rc = run_pregenerate(args, settings, db, webui_dirs)
+            if rc:
+                return rc
         if args.index_only:
             return 0
         webui_options = read_webui_config(args.sd_webui_config) if args.sd_webui_config else {}
@@ -112,6 +116,49 @@ def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[st
     app = create_app(ctx, allow_cors=args.allow_cors)
     print(f"IIB serving on http://{args.host}:{args.port}{ctx.base}", file=sys.stderr, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def run_pregenerate(args, settings: Settings, db, webui_dirs: List[str]) -> int:
+    """--generate_image_cache / --generate_video_cover: fill the caches the routes read."""
+    from tqdm import tqdm
+
+    from .db import extra_paths as extra_paths_db
+    from .errors import BadInput
+    from .media.pregenerate import pregenerate_thumbnails, pregenerate_video_covers
+    from .media.thumbnails import parse_box
+    from .roots import index_roots
+
+    with db.read() as conn:
+        stored = [e["path"] for e in extra_paths_db.list_all(conn)]
+    roots = index_roots(webui_dirs, settings.extra_paths, stored)
+    try:
+        box = parse_box(args.generate_image_cache_size)
+    except BadInput as exc:
+        print(f"error: --generate_image_cache_size {args.generate_image_cache_size!r}: {exc.detail}", file=sys.stderr)
+        return 2
+    jobs = []
+    if args.generate_image_cache:
+        jobs.append(("thumbnails", lambda cb: pregenerate_thumbnails(settings.cache_dir, roots, box=box, progress=cb)))
+    if args.generate_video_cover:
+        jobs.append(("video covers", lambda cb: pregenerate_video_covers(settings.cache_dir, roots, progress=cb)))
+    for label, job in jobs:
+        bar = tqdm(total=0, unit="file", desc=label, dynamic_ncols=True, disable=None)
+
+        def progress(done, total, path, bar=bar):
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+            if args.gen_cache_verbose:
+                bar.write(path)
+
+        report = job(progress)
+        bar.close()
+        r = report.as_dict()
+        print(f"{label}: {r.get('total', 0)} files, {r.get('generated', 0)} generated, "
+              f"{r.get('cached', 0)} already cached, {r.get('failed', 0)} failed in {report.seconds:.1f} s")
+        for path, error in report.errors[:20]:
+            print(f"  failed: {path}: {error}", file=sys.stderr)
     return 0
 
 

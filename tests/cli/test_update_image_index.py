@@ -71,3 +71,26 @@ def test_sd_webui_config_output_folders_are_indexed(tmp_path):
                    "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "1 media files seen, 1 read, 1 written" in done.stdout
+
+
+def test_generate_image_cache_fills_the_thumbnail_cache(tmp_path):
+    from support.files import a1111_png
+    from PIL import Image
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for i in range(3):  # big enough (> 64 KiB) to need a real thumbnail
+        Image.effect_noise((900, 700), 60).convert("RGB").save(lib / f"big{i}.png")
+    a1111_png(lib / "small.png", "small one")
+    done = run_app("--extra_paths", str(lib), "--generate_image_cache", "--generate_image_cache_size", "256x256",
+                   "--index_only", "--gen_cache_verbose", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "thumbnails: 4 files, 3 generated" in done.stdout
+    cached = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert len(cached) >= 3
+    again = run_app("--extra_paths", str(lib), "--generate_image_cache", "--generate_image_cache_size", "256x256",
+                    "--index_only", tmp_path=tmp_path)
+    assert "0 generated, 3 already cached" in again.stdout
+    bad = run_app("--extra_paths", str(lib), "--generate_image_cache", "--generate_image_cache_size", "huge",
+                  "--index_only", tmp_path=tmp_path)
+    assert bad.returncode == 2 and "--generate_image_cache_size" in bad.stderr
