@@ -5,26 +5,13 @@ import os
 import time
 from typing import Any, Dict, Optional
 
-UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
-
-
-def human_size(n: Optional[int]) -> str:
-    """`"0B"` for 0, otherwise two decimals, a space and a base-1024 unit (`"1.83 MB"`)."""
-    if not n:
-        return "0B"
-    value = float(n)
-    unit = 0
-    while value >= 1024 and unit < len(UNITS) - 1:
-        value /= 1024
-        unit += 1
-    return f"{value:.2f} {UNITS[unit]}"
-
+from ..files.listing import human_size
 
 def iib_date(epoch: Optional[float]) -> str:
     """`YYYY-MM-DD HH:MM:SS` in the server's local time."""
     if epoch is None:
         return ""
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(epoch))
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(int(epoch // 1)))
 
 
 def indexed_file(row: Dict[str, Any]) -> Dict[str, Any]:

@@ -1,0 +1,165 @@
+"""Directory listings as `FileNode`s (api-contract §2.2) and folder covers (§2.4).
+
+One `os.scandir` per folder and one stat per entry (the `DirEntry` stat, which
+follows symlinks: a link to a folder is listed as a folder, a broken link is
+skipped). Whether an entry may be shown is asked of the access policy only where
+the answer can differ from the folder's: for symlinks, and for every entry of a
+folder that is an ancestor of the roots.
+"""
+from __future__ import annotations
+
+import heapq
+import os
+import stat
+import string
+import time
+from typing import Callable, Dict, List, Optional
+
+from ..indexer.scan import media_type_by_extension
+
+UNITS = ("B", "KB", "MB", "GB", "TB", "PB", "EB")
+
+# allowed(real_path) -> bool: may this entry be shown?
+Allowed = Callable[[str], bool]
+
+
+def human_size(n: Optional[int]) -> str:
+    """`"0B"` for 0, otherwise two decimals, a space and a base-1024 unit (`"1.83 MB"`)."""
+    if not n:
+        return "0B"
+    value = float(n)
+    unit = 0
+    while value >= 1024 and unit < len(UNITS) - 1:
+        value /= 1024
+        unit += 1
+    return f"{value:.2f} {UNITS[unit]}"
+
+
+class DateFormatter:
+    """IIB dates (`YYYY-MM-DD HH:MM:SS`, server local time), memoised per second:
+    files saved by one batch share seconds, and formatting is most of a listing's cost."""
+
+    def __init__(self) -> None:
+        self._seen: Dict[int, str] = {}
+
+    def __call__(self, epoch: float) -> str:
+        second = int(epoch // 1)
+        text = self._seen.get(second)
+        if text is None:
+            text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+            self._seen[second] = text
+        return text
+
+
+def created_epoch(st: os.stat_result) -> float:
+    """Birth time where the platform has one, otherwise the inode change time."""
+    return getattr(st, "st_birthtime", st.st_ctime)
+
+
+def node_from_stat(name: str, fullpath: str, st: os.stat_result, under_scanned: bool,
+                   fmt: Optional[DateFormatter] = None) -> Optional[dict]:
+    """A FileNode for a stat result; None for what is neither a file nor a folder."""
+    fmt = fmt or DateFormatter()
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        return {"type": "dir", "name": name, "fullpath": fullpath, "size": "-",
+                "date": fmt(st.st_mtime), "created_time": fmt(created_epoch(st)),
+                "is_under_scanned_path": under_scanned}
+    if stat.S_ISREG(mode):
+        return {"type": "file", "name": name, "fullpath": fullpath, "size": human_size(st.st_size),
+                "bytes": st.st_size, "date": fmt(st.st_mtime), "created_time": fmt(created_epoch(st)),
+                "is_under_scanned_path": under_scanned}
+    return None
+
+
+def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
+                allowed: Optional[Allowed] = None, check_every_entry: bool = False) -> List[dict]:
+    """FileNodes of the direct children of `real_folder`, in file-system order.
+
+    `fullpath` is built on `shown_folder` (the normalised path the client asked for).
+    With `allowed`, symlinks are resolved and dropped when their target is refused;
+    with `check_every_entry` too, every entry is asked (listing an ancestor of the roots).
+    Raises OSError when the folder cannot be listed.
+
+    This is the hot loop of `GET /files` (200,000 entries): one stat per entry, the
+    date and size texts memoised, no helper calls per entry.
+    """
+    out: List[dict] = []
+    append = out.append
+    prefix = shown_folder if shown_folder.endswith(os.sep) else shown_folder + os.sep
+    real_prefix = real_folder if real_folder.endswith(os.sep) else real_folder + os.sep
+    dates: Dict[int, str] = {}
+    sizes: Dict[int, str] = {}
+    strftime, localtime, realpath = time.strftime, time.localtime, os.path.realpath
+    date_format = "%Y-%m-%d %H:%M:%S"
+    birth = hasattr(os.stat_result, "st_birthtime")
+    with os.scandir(real_folder) as it:
+        for entry in it:
+            name = entry.name
+            try:
+                if allowed is not None:
+                    if entry.is_symlink():
+                        if not allowed(realpath(entry.path)):
+                            continue
+                    elif check_every_entry and not allowed(real_prefix + name):
+                        continue
+                st = entry.stat()
+            except (OSError, ValueError):  # vanished, broken link, unreadable
+                continue
+            kind = st.st_mode & 0o170000
+            mtime = int(st.st_mtime // 1)
+            ctime = int((st.st_birthtime if birth else st.st_ctime) // 1)
+            date = dates.get(mtime)
+            if date is None:
+                date = dates[mtime] = strftime(date_format, localtime(mtime))
+            created = dates.get(ctime)
+            if created is None:
+                created = dates[ctime] = strftime(date_format, localtime(ctime))
+            if kind == 0o100000:  # regular file
+                size = st.st_size
+                text = sizes.get(size)
+                if text is None:
+                    text = sizes[size] = human_size(size)
+                append({"type": "file", "name": name, "fullpath": prefix + name, "size": text, "bytes": size,
+                        "date": date, "created_time": created, "is_under_scanned_path": under_scanned})
+            elif kind == 0o040000:  # directory (or a symlink to one)
+                append({"type": "dir", "name": name, "fullpath": prefix + name, "size": "-", "date": date,
+                        "created_time": created, "is_under_scanned_path": under_scanned})
+    return out
+
+
+def windows_drives(allowed: Optional[Allowed] = None) -> List[dict]:
+    """`GET /files?folder_path=/` on a Windows server: one entry per drive (§2.2)."""
+    out = []
+    for letter in string.ascii_uppercase:
+        root = f"{letter}:/"
+        if os.path.isdir(root) and (allowed is None or allowed(f"{letter}:\\")):
+            out.append({"type": "dir", "size": "-", "name": root, "fullpath": root})
+    return out
+
+
+def top_media(real_folder: str, shown_folder: str, limit: int = 4,
+              allowed: Optional[Allowed] = None) -> List[dict]:
+    """Up to `limit` media files among the direct children, newest creation time first
+    (DirCoverItem, §2.4; audio counts as "image"). Only media names are stat'ed."""
+    fmt = DateFormatter()
+    found = []
+    join = os.path.join
+    with os.scandir(real_folder) as it:
+        for entry in it:
+            kind = media_type_by_extension(entry.name)
+            if kind is None:
+                continue
+            try:
+                if allowed is not None and entry.is_symlink() and not allowed(os.path.realpath(entry.path)):
+                    continue
+                st = entry.stat()
+            except (OSError, ValueError):
+                continue
+            if stat.S_ISREG(st.st_mode):
+                found.append((created_epoch(st), entry.name, kind, st))
+    out = []
+    for created, name, kind, st in heapq.nlargest(limit, found, key=lambda f: (f[0], f[1])):
+        out.append({"fullpath": join(shown_folder, name), "media_type": "video" if kind == "video" else "image",
+                    "type": "file", "date": fmt(st.st_mtime), "created_time": fmt(created), "name": name})
+    return out
