@@ -72,6 +72,14 @@ def build(ctx: IIBContext) -> APIRouter:
                                     comfyui_all_prompts=settings.comfyui_extract_all_prompts)
         return geninfo_text(info) if info is not None else ""
 
+    def _allowed(path: str) -> bool:
+        """The index may hold a symlink whose target is outside the roots: check the real path."""
+        try:
+            ctx.policy.check(path, base=ctx.sd_cwd)
+            return True
+        except Exception:
+            return False
+
     @router.get("/image_geninfo")
     def image_geninfo(path: str) -> str:
         return read_text(path)
@@ -79,14 +87,15 @@ def build(ctx: IIBContext) -> APIRouter:
     @router.post("/image_geninfo_batch")
     def image_geninfo_batch(body: PathsBody) -> Dict[str, str]:
         paths = body.paths[:MAX_BATCH]
+        allowed = [p for p in paths if _allowed(p)]
         stored = {}
         with ctx.db.read() as conn:
-            for p in paths:
-                row = images_db.get_by_path(conn, normalize_path(p)) if p else None
+            for p in allowed:
+                row = images_db.get_by_path(conn, normalize_path(p))
                 if row is not None:
                     stored[p] = row
-        out: Dict[str, str] = {}
-        for p in paths:
+        out: Dict[str, str] = {p: "" for p in paths}
+        for p in allowed:
             row = stored.get(p)
             if row is None:
                 out[p] = read_text(p)

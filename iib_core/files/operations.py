@@ -9,6 +9,8 @@ sidecar travels with its media file, and the index follows at once (`IndexSync`)
 """
 from __future__ import annotations
 
+import errno
+
 import os
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -38,6 +40,8 @@ def os_failure(exc: OSError, prefix: str) -> IIBError:
         return Conflict(text)
     if isinstance(exc, (NotADirectoryError, IsADirectoryError)):
         return BadInput(text)
+    if exc.errno in (errno.ENAMETOOLONG, errno.EINVAL, errno.ELOOP, errno.EILSEQ):
+        return BadInput(text)  # the client's name or path cannot exist on this filesystem
     return FileOperationFailed(text)
 
 
