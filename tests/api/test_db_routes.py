@@ -137,3 +137,20 @@ def test_access_control_filters_results_outside_the_roots(make_api, tmp_path):
     assert names(hits) == ["00001-1.png"]
     r = api.post("/db/search_by_substr", json={"surstr": "fox", "folder_paths": [str(outside)]})
     assert r.status_code == 403
+
+
+def test_query_syntax_is_opt_in(api):
+    def q(text, **kw):
+        body = {"surstr": text, "syntax": "query"}
+        body.update(kw)
+        return names(files(api.post("/db/search_by_substr", json=body)))
+
+    assert q('fox OR ramen') == ["00001-1.png", "00003-3.png"]
+    assert q('"best quality" -fox') == ["00002-2.png"]
+    assert q("seed:3") == ["00003-3.png"]
+    assert q("steps>19 sampler:euler -ramen") == ["00001-1.png", "00002-2.png"]
+    assert q("ext:png tag:\"a bowl of ramen\"") == ["00003-3.png"]
+    # Without the switch the same text is one plain substring: nothing contains "fox OR ramen".
+    assert names(files(api.post("/db/search_by_substr", json={"surstr": "fox OR ramen"}))) == []
+    bad = api.post("/db/search_by_substr", json={"surstr": "steps>abc", "syntax": "query"})
+    assert bad.status_code == 400 and "steps" in bad.json()["detail"]
