@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from ..config import Settings
 from ..db import Database, open_database
 from . import (ai_routes, app_routes, db_routes, extra_path_routes, fs_routes, geninfo_routes, media_routes,
-               tag_routes)
+               tag_routes, web_routes)
 from .context import DEFAULT_BASE, IIBContext, decide_access_control
 from .errors import install_error_handlers
 
@@ -20,13 +20,15 @@ ROUTE_GROUPS = (app_routes, fs_routes, media_routes, geninfo_routes, db_routes, 
                 extra_path_routes, ai_routes)
 
 
-def mount_iib(app: FastAPI, ctx: IIBContext) -> IIBContext:
+def mount_iib(app: FastAPI, ctx: IIBContext, *, serve_root: bool = False) -> IIBContext:
     """Add every IIB route under `ctx.base` to `app`. No module-level state: an app (or a
-    test) may mount several instances, and a host may mount again after reloading."""
+    test) may mount several instances, and a host may mount again after reloading.
+    `serve_root` also serves the browser UI at `GET /` (the standalone app)."""
     install_error_handlers(app)
     app.include_router(app_routes.build_public(ctx), prefix=ctx.base)
     for group in ROUTE_GROUPS:
         app.include_router(group.build(ctx), prefix=ctx.base)
+    app.include_router(web_routes.build(ctx, serve_root=serve_root))  # the UI: no key needed
     instances = getattr(app.state, "iib_instances", None)
     if instances is None:
         instances = {}
@@ -74,7 +76,7 @@ def create_app(ctx: IIBContext, *, allow_cors: Optional[bool] = None) -> FastAPI
                            expose_headers=["content-type", "accept-ranges", "content-length", "content-range",
                                            "content-encoding"])
     _guard_docs(app, ctx)
-    mount_iib(app, ctx)
+    mount_iib(app, ctx, serve_root=True)
     return app
 
 

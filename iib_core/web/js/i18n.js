@@ -1,0 +1,54 @@
+// The string table: every visible text goes through t(). Dictionaries live in
+// ../i18n/<lang>.json; English is the fallback for a key a dictionary lacks.
+import { signal, computed } from '@preact/signals';
+
+export const LANGUAGES = [
+  { id: 'en', name: 'English' },
+  { id: 'zh-hans', name: '简体中文' },
+  { id: 'zh-hant', name: '繁體中文' },
+  { id: 'de', name: 'Deutsch' },
+];
+
+const dictionaries = signal({});
+export const lang = signal('en');
+const current = computed(() => dictionaries.value[lang.value] || {});
+const fallback = computed(() => dictionaries.value.en || {});
+
+/** The browser's language mapped onto ours. */
+export function detectLanguage(list = navigator.languages || [navigator.language || 'en']) {
+  for (const raw of list) {
+    const l = String(raw).toLowerCase();
+    if (l.startsWith('zh')) {
+      return /(hant|tw|hk|mo)/.test(l) ? 'zh-hant' : 'zh-hans';
+    }
+    if (l.startsWith('de')) return 'de';
+    if (l.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+async function load(id) {
+  if (dictionaries.peek()[id]) return;
+  const res = await fetch(`${window.IIB_ASSETS}i18n/${id}.json`);
+  if (!res.ok) throw new Error(`cannot load the ${id} strings (HTTP ${res.status})`);
+  const table = await res.json();
+  dictionaries.value = { ...dictionaries.peek(), [id]: table };
+}
+
+/** Switch language ('auto' follows the browser). Loads the table first, then switches. */
+export async function setLanguage(choice) {
+  const id = !choice || choice === 'auto' ? detectLanguage() : choice;
+  const known = LANGUAGES.some((l) => l.id === id) ? id : 'en';
+  await Promise.all([load('en'), load(known)]);
+  lang.value = known;
+  document.documentElement.lang = known === 'zh-hans' ? 'zh-Hans' : known === 'zh-hant' ? 'zh-Hant' : known;
+}
+
+/** t(key, vars): the string in the current language; `{n}` placeholders take vars.n, as text. */
+export function t(key, vars) {
+  let s = current.value[key];
+  if (s === undefined) s = fallback.value[key];
+  if (s === undefined) s = key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  return s;
+}
