@@ -122,3 +122,37 @@ def test_library_entry_points(tmp_path):
             "Origin": "http://example.test", "Access-Control-Request-Method": "GET"})
         assert pre.headers.get("access-control-allow-origin") in ("*", "http://example.test")
     assert callable(app.launch_app) and callable(app.async_launch_app)
+
+
+def test_non_loopback_host_turns_access_control_on_and_says_so(tmp_path):
+    from support.files import a1111_png
+
+    lib = tmp_path / "lib"
+    a1111_png(lib / "a.png", "inside")
+    outside = tmp_path / "outside"
+    a1111_png(outside / "b.png", "outside")
+    port = free_port()
+    env = dict(os.environ, IIB_DB_PATH=str(tmp_path / "iib.db"), IIB_CACHE_DIR=str(tmp_path / "cache"))
+    env.pop("IIB_SECRET_KEY", None)
+    proc = subprocess.Popen([sys.executable, str(PROJECT / "app.py"), "--host", "0.0.0.0", "--port", str(port),
+                             "--extra_paths", str(lib)], cwd=str(tmp_path), env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}/infinite_image_browsing"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if httpx.get(base + "/hello", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.time() < deadline
+            time.sleep(0.2)
+        assert httpx.get(base + "/global_setting").json()["enable_access_control"] is True
+        assert httpx.get(base + "/file", params={"path": str(outside / "b.png"), "t": "1"}).status_code == 403
+        assert httpx.get(base + "/file", params={"path": str(lib / "a.png"), "t": "1"}).status_code == 200
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    text = err.decode()
+    assert "access control is ON" in text and "without IIB_SECRET_KEY" in text
