@@ -1,0 +1,6 @@
+"""`modules.paths`: where the host keeps its data (webui-contract §4: present in every host)."""
+import os
+
+script_path = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+data_path = os.getcwd()  # set from --data-dir by webui.py
+models_path = os.path.join(data_path, "models")
