@@ -112,10 +112,16 @@ def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[st
     ctx = build_context(settings, db=db, base=args.base or "/infinite_image_browsing", host=args.host,
                         allow_cors=args.allow_cors, enable_shutdown=args.enable_shutdown, export_fe_fn=True,
                         webui_options=webui_options, webui_dirs=webui_dirs)
+    from .indexer.watch import start_watcher
+
     announce(ctx, args.host)
     app = create_app(ctx, allow_cors=args.allow_cors)
+    stop_watching = start_watcher(ctx)
     print(f"IIB serving on http://{args.host}:{args.port}{ctx.base}", file=sys.stderr, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    finally:
+        stop_watching()
     return 0
 
 

@@ -50,6 +50,8 @@ class Settings:
     # Folder names or paths never indexed (B10), from IIB_EXCLUDE_DIRS or the settings table.
     exclude_dirs: List[str] = field(default_factory=list)
     index_workers: int = 0  # 0 means one per core
+    # Standalone: watch the folders and index new or changed images at once (IIB_WATCH).
+    watch: bool = True
 
     @property
     def database_url(self) -> str:
@@ -199,6 +201,8 @@ def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:
         )
     if text("IIB_EXCLUDE_DIRS"):
         out["exclude_dirs"] = _parse_list(text("IIB_EXCLUDE_DIRS"))
+    if "IIB_WATCH" in env:
+        out["watch"] = _parse_bool("IIB_WATCH", env["IIB_WATCH"])
     if text("IIB_INDEX_WORKERS"):
         out["index_workers"] = _parse_int("IIB_INDEX_WORKERS", text("IIB_INDEX_WORKERS"), 0)
     return out

@@ -79,8 +79,15 @@ def launch_app(port: int = 8000, host: str = "127.0.0.1", extra_paths: Sequence[
     """Serve IIB with uvicorn until interrupted."""
     import uvicorn
 
-    app = AppUtils(extra_paths=extra_paths, allow_cors=allow_cors, host=host, **options).create_app()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    from .indexer.watch import start_watcher
+
+    utils = AppUtils(extra_paths=extra_paths, allow_cors=allow_cors, host=host, **options)
+    app = utils.create_app()
+    stop_watching = start_watcher(utils.context())
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+    finally:
+        stop_watching()
 
 
 async def async_launch_app(port: int = 8000, host: str = "127.0.0.1", extra_paths: Sequence[str] = (),
@@ -88,5 +95,12 @@ async def async_launch_app(port: int = 8000, host: str = "127.0.0.1", extra_path
     """`await async_launch_app(...)` inside a running event loop (Jupyter)."""
     import uvicorn
 
-    app = AppUtils(extra_paths=extra_paths, allow_cors=allow_cors, host=host, **options).create_app()
-    await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).serve()
+    from .indexer.watch import start_watcher
+
+    utils = AppUtils(extra_paths=extra_paths, allow_cors=allow_cors, host=host, **options)
+    app = utils.create_app()
+    stop_watching = start_watcher(utils.context())
+    try:
+        await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).serve()
+    finally:
+        stop_watching()
