@@ -25,8 +25,8 @@ def need_watchfiles():
         pytest.skip("watchfiles is not installed")
 
 
-def make_ctx(tmp_path, db_url, root):
-    settings = Settings.load(environ={"IIB_DB_URL": db_url, "IIB_CACHE_DIR": str(tmp_path / "cache")},
+def make_ctx(tmp_path, db_url, root, **env):
+    settings = Settings.load(environ={"IIB_DB_URL": db_url, "IIB_CACHE_DIR": str(tmp_path / "cache"), **env},
                              env_file=tmp_path / "none.env")
     ctx = build_context(settings, extra_paths=[str(root)])
     ctx.jobs.start()
@@ -83,14 +83,14 @@ def test_new_changed_and_deleted_files_follow_within_seconds(tmp_path, db_url):
     assert watch.THREAD_NAME not in [t.name for t in threading.enumerate()]
 
 
-def test_iib_watch_0_switches_it_off(tmp_path, db_url, monkeypatch):
+def test_iib_watch_0_switches_it_off(tmp_path, db_url):
     root = tmp_path / "library"
     root.mkdir()
-    ctx = make_ctx(tmp_path, db_url, root)
+    ctx = make_ctx(tmp_path, db_url, root, IIB_WATCH="0")
     try:
-        monkeypatch.setenv("IIB_WATCH", "0")
+        before = set(threading.enumerate())
         stop = watch.start_watcher(ctx)
-        assert watch.THREAD_NAME not in [t.name for t in threading.enumerate()]
+        assert [t for t in threading.enumerate() if t not in before and t.name == watch.THREAD_NAME] == []
         stop()
     finally:
         ctx.db.dispose()
