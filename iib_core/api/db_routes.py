@@ -167,8 +167,10 @@ def build(ctx: IIBContext) -> APIRouter:
                                      cursor=body.cursor)
                 rows, nxt = page.rows, page.next_cursor
             elif body.syntax == "substr":
-                page = images_db.search_substring(ctx.db, body.surstr, folder_paths=folders, media_type=media,
-                                                  path_only=body.path_only, limit=size, cursor=body.cursor)
+                from ..db.query import search_text
+
+                page = search_text(ctx.db, body.surstr, folder_paths=folders, media_type=media,
+                                   path_only=body.path_only, limit=size, cursor=body.cursor)
                 rows, nxt = page.rows, page.next_cursor
             else:
                 raise BadInput("syntax must be 'substr' or 'query'")

@@ -487,3 +487,16 @@ def _grouped(clause) -> ColumnElement:
 
     clause = visitors.replacement_traverse(clause, {}, replace)
     return Grouping(clause) if isinstance(clause, TextClause) else clause
+
+
+def search_text(db: Database, needle: str, **options) -> SearchPage:
+    """The plain substring search (`syntax: "substr"`) through the query machinery.
+
+    One free-text term is exactly a case-insensitive substring of the path or the
+    generation info, so the results are those of `images.search_substring`; going through
+    `search_images` adds its newest-rows probe, which keeps common words fast at a million
+    rows (the FTS5 match list of a word in most rows no longer has to be sorted by date).
+    """
+    from ..search.ast import Text
+
+    return search_images(db, Query(Text(needle)) if needle else Query(), **options)

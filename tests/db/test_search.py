@@ -85,3 +85,21 @@ def test_folder_and_media_type_filters(db, tmp_path):
 def test_malformed_cursor_is_a_value_error(db):
     with pytest.raises(ValueError):
         images_db.search_substring(db, "x", cursor="garbage")
+
+
+def test_route_search_matches_the_plain_substring_search(db, tmp_path):
+    """The route goes through db.query.search_text: same rows, same order, for any needle."""
+    from iib_core.db.query import search_text
+
+    root = tmp_path / "lib"
+    a1111_png(root / "a.png", "100% cotton_shirt, \"quoted\" word, Red Fox")
+    a1111_png(root / "b.png", "1000 cotton shirts, red fox", negative="blurry")
+    a1111_png(root / "sub" / "c.png", "a quiet lake")
+    plain_png(root / "fox-photo.png")
+    index(db, root)
+    for needle in ("", "fox", "RED FOX", "100%", "n_s", '"quoted"', "10", "blurry", "sub/", "zzz", "e"):
+        for limit in (1, 2, 50):
+            expected = images_db.search_substring(db, needle, limit=limit)
+            got = search_text(db, needle, limit=limit, probe_rows=1)
+            assert [r["id"] for r in got.rows] == [r["id"] for r in expected.rows], needle
+            assert bool(got.next_cursor) == bool(expected.next_cursor), needle
