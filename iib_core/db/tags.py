@@ -6,6 +6,7 @@ file is re-read; custom tags belong to the user and survive re-indexing and move
 """
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -14,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from .images import _has_json
 from .schema import CUSTOM_TAG_TYPE, image_tags, tags
 
 TagKey = Tuple[str, str]  # (name, type)
@@ -39,18 +41,31 @@ class TagIds:
             self._loaded = True
         missing = sorted({k for k in keys if k not in self._ids})
         if missing:
-            conn.execute(
-                _insert_ignoring_conflicts(conn, tags),
-                [{"name": n, "type": t, "color": "", "count": 0} for n, t in missing],
-            )
-            wanted = select(tags.c.id, tags.c.name, tags.c.type).where(
-                tags.c.name.in_(bindparam("names", expanding=True))
-            )
+            if conn.dialect.name == "postgresql":
+                sql = "INSERT INTO tags (name, type, color, count) VALUES (%s, %s, '', 0) ON CONFLICT DO NOTHING"
+                ph = "%s"
+            else:
+                sql = "INSERT OR IGNORE INTO tags (name, type, color, count) VALUES (?, ?, '', 0)"
+                ph = "?"
+            conn.exec_driver_sql(sql, missing)
             names = sorted({n for n, _ in missing})
             for start in range(0, len(names), 500):
-                for id_, name, type_ in conn.execute(wanted, {"names": names[start:start + 500]}):
+                chunk = tuple(names[start:start + 500])
+                for id_, name, type_ in conn.exec_driver_sql(
+                        "SELECT id, name, type FROM tags WHERE name IN (%s)" % ", ".join([ph] * len(chunk)), chunk):
                     self._ids[(name, type_)] = id_
         return self._ids
+
+    def ids_of(self, conn: Connection, keys: Sequence[TagKey]) -> List[int]:
+        """The ids of `keys`, in order, creating the tags that do not exist yet."""
+        known = self._ids
+        if self._loaded:
+            try:
+                return [known[k] for k in keys]
+            except KeyError:
+                pass
+        self.resolve(conn, keys)
+        return [known[k] for k in keys]
 
     def forget(self) -> None:
         """Drop the cache (after a rollback, ids handed out may not exist)."""
@@ -59,12 +74,10 @@ class TagIds:
 
 
 def _apply_count_deltas(conn: Connection, deltas: Counter) -> None:
-    changes = [{"b_id": k, "b_d": v} for k, v in deltas.items() if v]
+    changes = [(v, k) for k, v in deltas.items() if v]
     if changes:
-        conn.execute(
-            update(tags).where(tags.c.id == bindparam("b_id")).values(count=tags.c.count + bindparam("b_d")),
-            changes,
-        )
+        ph = "%s" if conn.dialect.name == "postgresql" else "?"
+        conn.exec_driver_sql(f"UPDATE tags SET count = count + {ph} WHERE id = {ph}", changes)
 
 
 def auto_links_of(conn: Connection, image_ids: Sequence[int]) -> List[Tuple[int, int]]:
@@ -81,19 +94,58 @@ def auto_links_of(conn: Connection, image_ids: Sequence[int]) -> List[Tuple[int,
 
 
 def replace_auto_links(conn: Connection, image_ids: Sequence[int], new_links: List[Tuple[int, int]]) -> None:
-    """Replace the auto-tag links of `image_ids` by `new_links`, keeping counts current."""
+    """Replace the auto-tag links of `image_ids` by `new_links`, keeping counts current.
+
+    Only the difference is written: a file that was touched or re-saved with the same
+    generation info (the common case of a rescan) keeps its links as they are.
+    """
+    old = set(auto_links_of(conn, image_ids)) if image_ids else set()
+    new = set(new_links)
     deltas: Counter = Counter()
-    old = auto_links_of(conn, image_ids) if image_ids else []
-    if old:
-        for _, tag_id in old:
+    gone = sorted(old - new)
+    if gone:
+        for _, tag_id in gone:
             deltas[tag_id] -= 1
-        conn.execute(
-            delete(image_tags).where(
-                image_tags.c.image_id == bindparam("b_image"), image_tags.c.tag_id == bindparam("b_tag")
-            ),
-            [{"b_image": i, "b_tag": t} for i, t in old],
-        )
-    add_links(conn, new_links, deltas)
+        ph = "%s" if conn.dialect.name == "postgresql" else "?"
+        conn.exec_driver_sql(f"DELETE FROM image_tags WHERE image_id = {ph} AND tag_id = {ph}", gone)
+    add_links(conn, sorted(new - old), deltas)
+
+
+def link_new_images(conn: Connection, image_ids: Sequence[int], tag_ids: Sequence[Sequence[int]]) -> None:
+    """Link images that were just inserted to their tags (`tag_ids[i]` for `image_ids[i]`,
+    without duplicates), keeping the counts current.
+
+    The indexer's hot path: ~30 links per file. On SQLite the links go in as one
+    INSERT ... SELECT over a JSON document (`json_each`), which costs a third less than
+    an executemany of the pairs, and sorted by image so the primary key is appended to.
+    """
+    if not image_ids:
+        return
+    if conn.dialect.name != "sqlite" or not _has_json(conn):
+        add_links(conn, [(i, t) for i, ts in zip(image_ids, tag_ids) for t in ts])
+        return
+    deltas: Counter = Counter()
+    expected = 0
+    for ts in tag_ids:
+        deltas.update(ts)
+        expected += len(ts)
+    if not expected:
+        return
+    first = image_ids[0]
+    if image_ids[-1] - first == len(image_ids) - 1 and all(b - a == 1 for a, b in zip(image_ids, image_ids[1:])):
+        result = conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO image_tags (image_id, tag_id) "
+            "SELECT ? + o.key, t.value FROM json_each(?) AS o, json_each(o.value) AS t",
+            (first, json.dumps(tag_ids, separators=(",", ":"))))
+    else:
+        result = conn.exec_driver_sql(
+            "INSERT OR IGNORE INTO image_tags (image_id, tag_id) "
+            "SELECT json_extract(o.value, '$[0]'), t.value FROM json_each(?) AS o, json_each(o.value, '$[1]') AS t",
+            (json.dumps(list(zip(image_ids, tag_ids)), separators=(",", ":")),))
+    if result.rowcount != expected:  # some existed already: count what is there now
+        _recount(conn, deltas)
+        return
+    _apply_count_deltas(conn, deltas)
 
 
 def add_links(conn: Connection, links: List[Tuple[int, int]], deltas: Optional[Counter] = None) -> None:

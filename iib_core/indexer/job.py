@@ -24,15 +24,22 @@ from ..db import images as images_db
 from ..db import orphans as orphans_db
 from ..db import runs as runs_db
 from ..db import tags as tags_db
-from .extract import ExtractOptions, Extracted, Task, extract_many, init_worker
+from .extract import FINGERPRINT, GENERATOR, ExtractedChunk, ExtractOptions, Task, extract_many, init_worker
 from .scan import Exclusions, FolderListing, distinct_roots, walk
+from .workers import WorkerPool, can_spawn_workers
+from .writer import Batch, BatchWriter, Segment
 
 log = logging.getLogger("iib.indexer")
 
 # Below this many files to read, a process pool costs more than it saves.
 INLINE_THRESHOLD = 200
 CHUNK_SIZE = 128
-WRITE_BATCH = 1000
+# Rows per write transaction, or fewer when they took WRITE_INTERVAL seconds to gather.
+# Larger transactions cost less per row (one FTS5 segment flush and one commit for
+# thousands of rows) but hold SQLite's write lock longer (~0.5 s at 4,000 rows) and
+# leave more to redo after a kill.
+WRITE_BATCH = 4000
+WRITE_INTERVAL = 2.0
 
 
 class IndexCancelled(Exception):
@@ -125,6 +132,8 @@ class IndexJob:
         self._cancel = threading.Event()
         self._last_report = 0.0
         self._tag_ids = tags_db.TagIds()
+        self.write_seconds = 0.0  # time spent in write transactions during phase 2
+        self.write_cpu_seconds = 0.0  # CPU time of the writing thread in them
 
     # -- control -----------------------------------------------------------------
     def cancel(self) -> None:
@@ -214,7 +223,7 @@ class IndexJob:
                     known = images_db.known_files_in_folders(conn, missing)
                 for folder in missing:
                     for name, k in known[folder].items():
-                        plan.vanished[k.id] = _Vanished(k.id, os.path.join(folder, name), k.fingerprint)
+                        plan.vanished[k[0]] = _Vanished(k[0], os.path.join(folder, name), k[3])
                 plan.gone_folders.extend(m for m in missing if m in recorded)
         return plan
 
@@ -223,21 +232,30 @@ class IndexJob:
             return
         with self.db.read() as conn:
             known = images_db.known_files_in_folders(conn, [l.path for l in listings])
+        tasks = plan.tasks
+        join = os.path.join
         for listing in listings:
-            in_db = known[listing.path]
-            on_disk = set()
-            for f in listing.files:
-                on_disk.add(f.name)
-                k = in_db.get(f.name)
-                path = os.path.join(listing.path, f.name)
-                if k is None:
-                    plan.tasks.append((path, f.size, f.mtime, f.ctime))
-                elif k.size != f.size or k.mtime != f.mtime:
-                    plan.tasks.append((path, f.size, f.mtime, f.ctime))
-                    plan.existing_ids[path] = k.id
-            for name, k in in_db.items():
-                if name not in on_disk:
-                    plan.vanished[k.id] = _Vanished(k.id, os.path.join(listing.path, name), k.fingerprint)
+            folder = listing.path
+            files = listing.files  # (name, size, mtime, ctime)
+            in_db = known[folder]  # name -> (id, size, mtime, fingerprint)
+            if not in_db:
+                tasks.extend([(join(folder, f[0]), f[1], f[2], f[3]) for f in files])
+            else:
+                matched = 0
+                for f in files:
+                    k = in_db.get(f[0])
+                    if k is None:
+                        tasks.append((join(folder, f[0]), f[1], f[2], f[3]))
+                        continue
+                    matched += 1
+                    if k[1] != f[1] or k[2] != f[2]:
+                        path = join(folder, f[0])
+                        tasks.append((path, f[1], f[2], f[3]))
+                        plan.existing_ids[path] = k[0]
+                if matched < len(in_db):  # some indexed files are no longer on disk
+                    for name in in_db.keys() - {f[0] for f in files}:
+                        k = in_db[name]
+                        plan.vanished[k[0]] = _Vanished(k[0], join(folder, name), k[3])
             plan.folder_states.append({"path": listing.path, "mtime": listing.mtime,
                                        "file_count": len(listing.files), "last_scan": now})
             self.progress.seen += len(listing.files)
@@ -249,29 +267,62 @@ class IndexJob:
         for v in plan.vanished.values():
             if v.fingerprint:
                 moved_from[v.fingerprint].append(v.id)
-        buffer: List[Tuple[Task, Extracted]] = []
+        tasks = plan.tasks
+        inline = len(tasks) <= INLINE_THRESHOLD or self.workers <= 1
+        writer = BatchWriter(self.db, self._tag_ids, self._written, threaded=not inline, bulk=not inline)
+        pending: Batch = []
+        pending_rows = 0
+        pending_since = time.monotonic()
 
-        def consume(chunk: List[Task], results: List[Extracted]) -> None:
-            buffer.extend(zip(chunk, results))
+        def consume(chunk: List[Task], result: ExtractedChunk) -> None:
+            nonlocal pending, pending_rows, pending_since
+            segment = self._prepare(chunk, result, plan, moved_from)
             self.progress.parsed += len(chunk)
-            if len(buffer) >= WRITE_BATCH:
-                self._write_batch(buffer, plan, moved_from)
-                buffer.clear()
+            if segment.size:
+                if not pending:
+                    pending_since = time.monotonic()
+                pending.append(segment)
+                pending_rows += segment.size
+            if pending_rows >= WRITE_BATCH or (pending and time.monotonic() - pending_since >= WRITE_INTERVAL):
+                batch, pending, pending_rows = pending, [], 0
+                writer.write(batch)
             self._report()
 
-        tasks = plan.tasks
-        if len(tasks) <= INLINE_THRESHOLD or self.workers <= 1:
-            for start in range(0, len(tasks), CHUNK_SIZE):
-                self._check_cancel()
-                chunk = tasks[start:start + CHUNK_SIZE]
-                consume(chunk, extract_many(chunk, self.options))
-        else:
-            self._run_pool(tasks, consume)
-        if buffer:
-            self._write_batch(buffer, plan, moved_from)
+        try:
+            if inline:
+                for start in range(0, len(tasks), CHUNK_SIZE):
+                    self._check_cancel()
+                    chunk = tasks[start:start + CHUNK_SIZE]
+                    consume(chunk, extract_many(chunk, self.options))
+            else:
+                self._run_pool(tasks, consume)
+            if pending:
+                writer.write(pending)
+            writer.close()
+        except BaseException:
+            writer.abort()
+            raise
+        finally:
+            self.write_seconds = writer.busy_seconds
+            self.write_cpu_seconds = writer.busy_cpu_seconds
 
-    def _run_pool(self, tasks: List[Task], consume: Callable[[List[Task], List[Extracted]], None]) -> None:
+    def _written(self, n: int) -> None:
+        self.progress.written += n
+
+    def _run_pool(self, tasks: List[Task], consume: Callable[[List[Task], ExtractedChunk], None]) -> None:
         chunks = [tasks[i:i + CHUNK_SIZE] for i in range(0, len(tasks), CHUNK_SIZE)]
+        if not can_spawn_workers():
+            self._run_multiprocessing_pool(chunks, consume)
+            return
+        with WorkerPool(min(self.workers, len(chunks)), self.options) as pool:
+            for item in pool.imap_unordered(chunks):
+                self._check_cancel()
+                if item is not None:
+                    consume(*item)
+
+    def _run_multiprocessing_pool(self, chunks: List[List[Task]],
+                                  consume: Callable[[List[Task], ExtractedChunk], None]) -> None:
+        """For frozen builds: a multiprocessing pool (the app must call freeze_support())."""
         in_flight: Dict[Future, List[Task]] = {}
         window = self.workers * 4
         next_chunk = 0
@@ -292,63 +343,37 @@ class IndexJob:
                     fut.cancel()
                 raise
 
-    def _write_batch(self, batch: List[Tuple[Task, Extracted]], plan: _Plan,
-                     moved_from: Dict[str, List[int]]) -> None:
-        inserts: List[dict] = []
-        insert_tags: List[List[Tuple[str, str]]] = []
-        updates: List[dict] = []
-        update_tags: List[List[Tuple[str, str]]] = []
-        claimed: List[int] = []
-        for task, result in batch:
-            self.progress.warnings += result.warnings
-            row = result.row
+    def _prepare(self, chunk: List[Task], result: ExtractedChunk, plan: _Plan,
+                 moved_from: Dict[str, List[int]]) -> Segment:
+        """Sort one chunk's rows into inserts and updates (moved files claim their old rows)."""
+        self.progress.warnings += result.warnings
+        segment = Segment(result.tag_keys)
+        existing_ids = plan.existing_ids
+        generators = self.generators
+        for task, row, refs in zip(chunk, result.rows, result.tag_refs):
             path = task[0]
-            existing = plan.existing_ids.get(path)
+            existing = existing_ids.get(path)
             if row is None:
                 if existing is not None:  # a file that became unreadable leaves the index
                     plan.vanished[existing] = _Vanished(existing, path, None)
                 continue
-            self.generators[row["generator"] or "none"] += 1
-            if existing is None and row["fingerprint"] in moved_from and moved_from[row["fingerprint"]]:
-                existing = moved_from[row["fingerprint"]].pop()
-                claimed.append(existing)
-                self.progress.moved += 1
+            generators[row[GENERATOR] or "none"] += 1
+            if existing is None and moved_from:
+                claim = moved_from.get(row[FINGERPRINT])
+                if claim:
+                    existing = claim.pop()
+                    # Not deleted at the end of the run. Should this batch fail, the run
+                    # fails with it and deletes nothing anyway.
+                    plan.vanished.pop(existing, None)
+                    self.progress.moved += 1
             if existing is not None:
-                updates.append(dict(row, id=existing))
-                update_tags.append(result.tags)
+                segment.update_ids.append(existing)
+                segment.update_rows.append(row)
+                segment.update_refs.append(refs)
             else:
-                inserts.append(row)
-                insert_tags.append(result.tags)
-        try:
-            with self.db.write() as conn:
-                ids = self._tag_ids.resolve(conn, [t for tags in insert_tags + update_tags for t in tags])
-                if updates:
-                    images_db.update_many(conn, updates)
-                    tags_db.replace_auto_links(
-                        conn, [u["id"] for u in updates],
-                        [(u["id"], ids[t]) for u, tags in zip(updates, update_tags) for t in tags])
-                if inserts:
-                    new_ids = images_db.insert_many(conn, inserts)
-                    tags_db.add_links(conn, [(i, ids[t]) for i, tags in zip(new_ids, insert_tags) for t in tags])
-                    self._restore_orphaned_marks(conn, dict(zip(new_ids, (r["fingerprint"] for r in inserts))))
-        except BaseException:
-            self._tag_ids.forget()
-            raise
-        for id_ in claimed:
-            plan.vanished.pop(id_, None)
-        self.progress.written += len(inserts) + len(updates)
-
-    def _restore_orphaned_marks(self, conn, fingerprints: Dict[int, Optional[str]]) -> None:
-        by_fp = {fp: id_ for id_, fp in fingerprints.items() if fp}
-        if not by_fp:
-            return
-        marks = orphans_db.take(conn, list(by_fp))
-        if not marks:
-            return
-        existing_tags = {t["id"] for t in tags_db.all_tags(conn) if t["type"] == "custom"}
-        links = [(by_fp[fp], t) for fp, (tag_ids, _) in marks.items() for t in tag_ids if t in existing_tags]
-        tags_db.add_links(conn, links)
-        images_db.set_ratings(conn, {by_fp[fp]: rating for fp, (_, rating) in marks.items() if rating is not None})
+                segment.insert_rows.append(row)
+                segment.insert_refs.append(refs)
+        return segment
 
     # -- phase 3: files that are gone ----------------------------------------------
     def _remove_vanished(self, plan: _Plan) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import stat as stat_module
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, List, Optional, Sequence
+from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 log = logging.getLogger("iib.indexer")
 
@@ -19,23 +20,30 @@ AUDIO_EXTENSIONS = frozenset(".mp3 .wav .ogg .flac .m4a .aac .wma".split())
 MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
 
 
+_TYPE_BY_EXTENSION = {**{e: "audio" for e in AUDIO_EXTENSIONS}, **{e: "video" for e in VIDEO_EXTENSIONS},
+                      **{e: "image" for e in IMAGE_EXTENSIONS}}
+
+
 def media_type_by_extension(name: str) -> Optional[str]:
-    ext = os.path.splitext(name)[1].lower()
-    if ext in IMAGE_EXTENSIONS:
-        return "image"
-    if ext in VIDEO_EXTENSIONS:
-        return "video"
-    if ext in AUDIO_EXTENSIONS:
-        return "audio"
-    return None
+    """'image', 'video', 'audio' or None, by the extension of a file name or path."""
+    return _TYPE_BY_EXTENSION.get(os.path.splitext(name)[1].lower())
 
 
-@dataclass
-class FileStat:
-    name: str
-    size: int
-    mtime: float
-    ctime: float
+def _media_type_of_name(name: str) -> Optional[str]:
+    """media_type_by_extension for a bare name (no separator), without os.path's overhead:
+    the walk asks it for every file."""
+    dot = name.rfind(".")
+    if dot <= 0:
+        return None
+    media_type = _TYPE_BY_EXTENSION.get(name[dot:].lower())
+    if media_type is not None and not name[:dot].lstrip("."):  # ".png", "..png": no extension
+        return None
+    return media_type
+
+
+# (name, size, mtime, ctime) of a media file: plain tuples, as a rescan of 100,000 files
+# makes one per file and a named tuple costs three times as much to create.
+FileStat = Tuple[str, int, float, float]
 
 
 @dataclass
@@ -75,6 +83,8 @@ class Exclusions:
 
 
 def _is_utf8(name: str) -> bool:
+    if name.isascii():
+        return True
     try:
         name.encode("utf-8")
         return True
@@ -105,6 +115,7 @@ def walk(
                 unreadable.append(folder)
             continue
         listing = FolderListing(folder, folder_mtime)
+        files = listing.files
         subfolders = []
         for entry in entries:
             name = entry.name
@@ -116,7 +127,7 @@ def walk(
                         else:
                             warn(f"skipped folder {entry.path!r}: its name is not valid UTF-8")
                     continue
-                if media_type_by_extension(name) is None:
+                if _media_type_of_name(name) is None:
                     continue
                 if not _is_utf8(name):
                     warn(f"skipped {entry.path!r}: the file name is not valid UTF-8")
@@ -125,15 +136,11 @@ def walk(
             except OSError as exc:
                 warn(f"skipped {entry.path!r}: {exc.strerror or exc}")
                 continue
-            if not _is_regular(st.st_mode):
+            if not S_ISREG(st.st_mode):
                 continue
-            ctime = getattr(st, "st_birthtime", st.st_ctime)
-            listing.files.append(FileStat(name, st.st_size, st.st_mtime, ctime))
+            files.append((name, st.st_size, st.st_mtime, getattr(st, "st_birthtime", st.st_ctime)))
         yield listing
         stack.extend(sorted(subfolders, reverse=True))
 
 
-def _is_regular(mode: int) -> bool:
-    import stat
-
-    return stat.S_ISREG(mode)
+S_ISREG = stat_module.S_ISREG

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from iib_core.db import open_database
 from iib_core.db import images as images_db
 from iib_core.db import tags as tags_db
-from iib_core.db.schema import image_tags, images, tags
+from iib_core.db.schema import images
 from iib_core.indexer import IndexJob
 
 from support.files import a1111_png, plain_png, set_mtime

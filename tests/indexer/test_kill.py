@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from iib_core.db import open_database
 from iib_core.db import images as images_db
 from iib_core.db import tags as tags_db
-from iib_core.db.schema import image_tags, images, tags
+from iib_core.db.schema import image_tags, images
 from support.corpus import make_corpus
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -26,8 +26,12 @@ def corpus(tmp_path_factory):
     return root, manifest
 
 
+_TOKEN = f"iib-kill-test-{os.getpid()}-{time.time_ns()}"
+
+
 def _env(db_url):
     env = dict(os.environ)
+    env["IIB_KILL_TEST_TOKEN"] = _TOKEN  # marks the processes of these runs, workers included
     env["IIB_DB_URL"] = db_url
     env["IIB_CACHE_DIR"] = str(Path(db_url.split("///")[-1]).parent / "cache") if db_url.startswith("sqlite") else "/tmp/iib-kill-cache"
     return env
@@ -56,6 +60,29 @@ def _kill_when(proc, db, predicate, timeout=60.0):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
+    # Its extraction workers notice (end of their input) and exit: none is left behind.
+    deadline = time.time() + 20
+    while _leftover_workers() and time.time() < deadline:
+        time.sleep(0.1)
+    assert _leftover_workers() == []
+
+
+def _leftover_workers():
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                if _TOKEN.encode() not in f.read():
+                    continue
+            with open(f"/proc/{entry}/stat") as f:
+                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue  # exited, waiting to be reaped
+        except OSError:
+            continue
+        found.append(int(entry))
+    return found
 
 
 def _assert_consistent(db):
