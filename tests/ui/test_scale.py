@@ -126,10 +126,11 @@ def test_walk_mode_loads_more_as_the_preview_nears_the_end(page, served, library
     expect(page.locator(".cell").first).to_have_attribute("data-name", Path(expected[0]).name)
     loaded = int(pane.get_attribute("data-count"))
     assert loaded < len(expected)  # the walk loads folder by folder
+    expect(pane).to_have_attribute("data-loading", "false")
     page.locator(".grid-scroll").focus()
     page.keyboard.press("End")
     last_loaded = int(page.locator(".cell.focused").get_attribute("data-index"))
     page.keyboard.press("Enter")
     expect(page.locator(".preview-title")).to_have_text(Path(expected[last_loaded]).name)
     page.keyboard.press("ArrowRight")
-    expect(page.locator(".preview-title")).to_have_text(Path(expected[last_loaded + 1]).name)
+    expect(page.locator(".preview-title")).to_have_text(Path(expected[last_loaded + 1]).name, timeout=15000)

@@ -189,7 +189,8 @@ export function Preview() {
     if (next >= files.length && model.kind === 'walk' && !model.done.peek()) {
       await model.more(60);
       const again = fileIndexes(model.items.peek());
-      if (next < again.length && preview.peek() === cur) {
+      const now = preview.peek(); // compare by path: an effect may have replaced the object meanwhile
+      if (next < again.length && now && now.path === cur.path) {
         preview.value = { model, index: again[next], path: model.items.peek()[again[next]].fullpath };
       }
       return;
