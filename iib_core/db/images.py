@@ -257,6 +257,19 @@ LIST_COLUMNS = (images.c.id, images.c.path, images.c.name, images.c.size, images
                 images.c.media_type, images.c.width, images.c.height, images.c.generator)
 
 
+def page_of(rows: List[dict], limit: int) -> SearchPage:
+    """A page from up to `limit + 1` newest-first rows: the extra row only says a next page exists."""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return SearchPage(rows, encode_cursor(rows[-1]["mtime"], rows[-1]["id"]))
+    return SearchPage(rows, "")
+
+
+def older_than(mtime: float, id_: int):
+    """Rows after the (mtime, id) keyset position, in newest-first order."""
+    return or_(images.c.mtime < mtime, and_(images.c.mtime == mtime, images.c.id < id_))
+
+
 def encode_cursor(mtime: float, id_: int) -> str:
     return f"{mtime!r}_{id_}"
 
@@ -305,8 +318,7 @@ def search_substring(
     conditions = []
     after = decode_cursor(cursor)
     if after is not None:
-        mtime, id_ = after
-        conditions.append(or_(images.c.mtime < mtime, and_(images.c.mtime == mtime, images.c.id < id_)))
+        conditions.append(older_than(*after))
     if folder_paths:
         conditions.append(_folder_filter(folder_paths))
     if media_type:
@@ -321,11 +333,7 @@ def search_substring(
     )
     with db.read() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    next_cursor = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["mtime"], rows[-1]["id"])
-    return SearchPage(rows, next_cursor)
+    return page_of(rows, limit)
 
 
 def _substring_condition(db: Database, needle: str, path_only: bool):

@@ -69,7 +69,8 @@ from .images import (
     _folder_filter,
     _substring_condition,
     decode_cursor,
-    encode_cursor,
+    older_than,
+    page_of,
 )
 from .schema import image_tags, images, tags
 
@@ -115,7 +116,7 @@ def search_images(
     base = []
     after = decode_cursor(cursor)
     if after is not None:
-        base.append(_older_than(*after))
+        base.append(older_than(*after))
     if folder_paths:
         base.append(_folder_filter(folder_paths))
     if media_type:
@@ -142,7 +143,7 @@ def search_images(
                 if last is None:  # the window held every candidate
                     want = 0
                 else:
-                    base.append(_older_than(last[0], last[1]))
+                    base.append(older_than(last[0], last[1]))
                     want -= len(rows)
             else:
                 want = 0
@@ -152,11 +153,7 @@ def search_images(
                 base.append(condition)
             stmt = select(*LIST_COLUMNS).where(*base).order_by(*order).limit(want)
             rows.extend(dict(r) for r in conn.execute(stmt).mappings())
-    next_cursor = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["mtime"], rows[-1]["id"])
-    return SearchPage(rows, next_cursor)
+    return page_of(rows, limit)
 
 
 def query_condition(db: Database, query: Query, *, path_only: bool = False) -> Optional[ColumnElement]:
@@ -165,10 +162,6 @@ def query_condition(db: Database, query: Query, *, path_only: bool = False) -> O
     if query.root is None:
         return None
     return _Builder(db, path_only, None).node(query.root)
-
-
-def _older_than(mtime: float, id_: int) -> ColumnElement:
-    return or_(images.c.mtime < mtime, and_(images.c.mtime == mtime, images.c.id < id_))
 
 
 class _Builder:

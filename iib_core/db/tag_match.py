@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Optional, Sequence
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, select
 
 from .engine import Database
-from .images import LIST_COLUMNS, SearchPage, _folder_filter, decode_cursor, encode_cursor
+from .images import LIST_COLUMNS, SearchPage, _folder_filter, decode_cursor, older_than, page_of
 from .schema import image_tags, images
 
 
@@ -44,17 +44,12 @@ def match_images(
         return SearchPage(rows, str(offset + len(rows)) if len(rows) == limit else "")
     after = decode_cursor(cursor)
     if after is not None:
-        mtime, id_ = after
-        conditions.append(or_(images.c.mtime < mtime, and_(images.c.mtime == mtime, images.c.id < id_)))
+        conditions.append(older_than(*after))
     stmt = (select(*LIST_COLUMNS).where(*conditions)
             .order_by(images.c.mtime.desc(), images.c.id.desc()).limit(limit + 1))
     with db.read() as conn:
         rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    next_cursor = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1]["mtime"], rows[-1]["id"])
-    return SearchPage(rows, next_cursor)
+    return page_of(rows, limit)
 
 
 def random_images(db: Database, limit: int = 128, folder_paths: Sequence[str] = ()) -> list:
@@ -76,7 +71,7 @@ def rows_newest_first(db: Database, *, folder_paths: Sequence[str] = (), media_t
         if media_type:
             conditions.append(images.c.media_type == media_type)
         if after is not None:
-            conditions.append(or_(images.c.mtime < after[0], and_(images.c.mtime == after[0], images.c.id < after[1])))
+            conditions.append(older_than(*after))
         stmt = select(*cols).where(*conditions).order_by(images.c.mtime.desc(), images.c.id.desc()).limit(chunk)
         with db.read() as conn:
             rows = [dict(r) for r in conn.execute(stmt).mappings()]
