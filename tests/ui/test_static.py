@@ -75,15 +75,32 @@ def _used_keys():
     for path in (WEB / "js").rglob("*.js"):
         text = path.read_text(encoding="utf-8")
         keys.update(re.findall(r"\bt\('([a-zA-Z0-9_.]+)'", text))
-        keys.update(re.findall(r"'((?:action|app|dialog|filter|folder|preview|secret|settings|sort|start|tab|toast|trash|tree)"
+        keys.update(re.findall(r"'((?:action|ai|app|batch|compare|dialog|filter|folder|index|preview|results|search|secret|settings|sort|start|tab|tags|toast|trash|tree)"
                                r"\.[a-zA-Z0-9_.]+)'", text))
         for prefix, group in re.findall(r"t\('(shortcut|webui)\.' \+ ([a-zA-Z]+)", text):
             keys.add(prefix + ".")
     return keys
 
 
+def _table(lang):
+    """One language's strings: the main file and every feature part, with no key defined twice."""
+    merged = json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
+    for part in sorted(p for p in (WEB / "i18n").iterdir() if p.is_dir()):
+        table = json.loads((part / f"{lang}.json").read_text(encoding="utf-8"))
+        assert not set(table) & set(merged), f"{part.name}/{lang}.json redefines {set(table) & set(merged)}"
+        merged.update(table)
+    return merged
+
+
+def test_the_i18n_parts_on_disk_are_the_ones_the_ui_loads():
+    source = (WEB / "js" / "i18n.js").read_text(encoding="utf-8")
+    parts = re.search(r"PARTS = \[([^\]]*)\]", source).group(1)
+    listed = set(re.findall(r"'([a-z]+)'", parts))
+    assert listed == {p.name for p in (WEB / "i18n").iterdir() if p.is_dir()}
+
+
 def test_every_string_is_translated_in_all_four_languages():
-    tables = {lang: json.loads((WEB / "i18n" / f"{lang}.json").read_text(encoding="utf-8")) for lang in LANGS}
+    tables = {lang: _table(lang) for lang in LANGS}
     en = tables["en"]
     for lang, table in tables.items():
         assert set(table) == set(en), f"{lang}: missing {set(en) - set(table)}, extra {set(table) - set(en)}"

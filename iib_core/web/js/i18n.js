@@ -1,5 +1,6 @@
 // The string table: every visible text goes through t(). Dictionaries live in
-// ../i18n/<lang>.json; English is the fallback for a key a dictionary lacks.
+// ../i18n/<lang>.json plus one file per feature, ../i18n/<part>/<lang>.json (merged);
+// English is the fallback for a key a dictionary lacks.
 import { signal, computed } from '@preact/signals';
 
 export const LANGUAGES = [
@@ -9,6 +10,7 @@ export const LANGUAGES = [
   { id: 'de', name: 'Deutsch' },
 ];
 
+export const PARTS = ['search', 'tags', 'compare', 'batch', 'index', 'ai'];
 const dictionaries = signal({});
 export const lang = signal('en');
 const current = computed(() => dictionaries.value[lang.value] || {});
@@ -29,10 +31,13 @@ export function detectLanguage(list = navigator.languages || [navigator.language
 
 async function load(id) {
   if (dictionaries.peek()[id]) return;
-  const res = await fetch(`${window.IIB_ASSETS}i18n/${id}.json`);
-  if (!res.ok) throw new Error(`cannot load the ${id} strings (HTTP ${res.status})`);
-  const table = await res.json();
-  dictionaries.value = { ...dictionaries.peek(), [id]: table };
+  const files = [`${id}.json`, ...PARTS.map((part) => `${part}/${id}.json`)];
+  const tables = await Promise.all(files.map(async (file) => {
+    const res = await fetch(`${window.IIB_ASSETS}i18n/${file}`);
+    if (!res.ok) throw new Error(`cannot load the strings ${file} (HTTP ${res.status})`);
+    return res.json();
+  }));
+  dictionaries.value = { ...dictionaries.peek(), [id]: Object.assign({}, ...tables) };
 }
 
 /** Switch language ('auto' follows the browser). Loads the table first, then switches. */

@@ -9,7 +9,7 @@ import { parentOf, isInside } from './media.js';
 import { workspace, updateTab } from './workspace.js';
 import { remember, recentFolders, toastError } from './store.js';
 
-class BaseModel {
+export class BaseModel {
   constructor(tab) {
     const s = settings.peek();
     this.id = tab.id;
@@ -191,6 +191,7 @@ export class FolderModel extends BaseModel {
 export class WalkModel extends BaseModel {
   constructor(tab) {
     super(tab);
+    this.streaming = true; // the grid and the preview ask for more() near the end
     this.done = signal(false);
     this.folder = signal(''); // the folder loaded last
     this.folders = signal(0); // how many folders are in the stream so far
@@ -294,6 +295,12 @@ export function modelFor(tab) {
     models.set(tab.id, m);
     if (tab.kind === 'folder') remember(recentFolders, tab.path);
   }
+  return m;
+}
+
+/** Register a model made elsewhere (search results, tag matches...) under its tab id. */
+export function adoptModel(id, m) {
+  models.set(id, m);
   return m;
 }
 

@@ -7,12 +7,30 @@ import { post, del } from './api.js';
 import { globalSetting } from './store.js';
 
 const STORAGE_KEY = 'iib.workspace';
-const KINDS = new Set(['start', 'folder', 'walk', 'settings', 'trash']);
+// Folder-less kinds: pages registered in components/pages.js (search, tags, compare...).
+const PATH_KINDS = new Set(['folder', 'walk']);
+const KINDS = new Set(['start', 'folder', 'walk', 'settings', 'trash', 'search', 'tagsearch', 'tags', 'favourites',
+  'random', 'index', 'compare', 'topics']);
+const MAX_STATE = 20000; // characters of a page's saved state (query, picked tags...)
 let seq = 0;
 const newId = (prefix) => `${prefix}${Date.now().toString(36)}${(++seq).toString(36)}`;
 
 export function makeTab(spec) {
-  return { id: newId('t'), kind: spec.kind || 'start', path: spec.path || '', ...pick(spec, ['sortBy', 'sortDir', 'filter']) };
+  const tab = { id: newId('t'), kind: spec.kind || 'start', path: spec.path || '', ...pick(spec, ['sortBy', 'sortDir', 'filter']) };
+  const st = cleanState(spec.state);
+  if (st) tab.state = st;
+  return tab;
+}
+
+/** A page's own state (a plain JSON object, bounded), or null. */
+function cleanState(st) {
+  if (!st || typeof st !== 'object' || Array.isArray(st)) return null;
+  try {
+    const text = JSON.stringify(st);
+    return text.length <= MAX_STATE ? JSON.parse(text) : null;
+  } catch (e) {
+    return null;
+  }
 }
 
 function pick(obj, keys) {
@@ -38,7 +56,7 @@ export function sanitize(raw) {
   for (const c of raw.columns.slice(0, 6)) {
     if (!c || !Array.isArray(c.tabs)) continue;
     const tabs = c.tabs
-      .filter((tb) => tb && KINDS.has(tb.kind) && (tb.kind === 'start' || tb.kind === 'settings' || tb.kind === 'trash' || typeof tb.path === 'string'))
+      .filter((tb) => tb && KINDS.has(tb.kind) && (!PATH_KINDS.has(tb.kind) || typeof tb.path === 'string'))
       .slice(0, 30)
       .map((tb) => makeTab(tb));
     if (!tabs.length) continue;
@@ -113,6 +131,27 @@ export function openInSplit(spec) {
   const col = makeColumn([tab]);
   setColumns((cols) => [...cols, col], col.id);
   return tab;
+}
+
+/** Merge into a page tab's saved state (kept across reloads with the layout). */
+export function updateTabState(tabId, patch) {
+  const found = findTab(tabId);
+  if (!found) return;
+  const st = cleanState({ ...(found.tab.state || {}), ...patch });
+  if (st) updateTab(tabId, { state: st });
+}
+
+/** Focus the first open tab of `kind` (e.g. the index page), or open one. */
+export function showPage(kind, state) {
+  for (const col of workspace.peek().columns) {
+    const tab = col.tabs.find((tb) => tb.kind === kind);
+    if (tab) {
+      if (state) updateTabState(tab.id, state);
+      activateTab(col.id, tab.id);
+      return tab;
+    }
+  }
+  return openTab({ kind, state });
 }
 
 export function updateTab(tabId, patch) {

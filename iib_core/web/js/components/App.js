@@ -13,6 +13,7 @@ import { Dialog } from './Dialog.js';
 import { ContextMenu } from './ContextMenu.js';
 import { Toasts } from './Toasts.js';
 import { SecretKeyPrompt } from './SecretKeyPrompt.js';
+import { BatchDrawer } from './BatchDrawer.js';
 import { startAutoRefresh } from '../autorefresh.js';
 
 /** ?action=open&path=<dir|alias|txt2img|img2img|extra|save>&mode=scanned|walk|scanned-fixed (api-contract §5.17) */
@@ -66,6 +67,7 @@ export function App() {
   if (!globalSetting.value) return html`<div class="boot">${t('app.loading')}</div>`;
   return html`
     <${Workspace} />
+    <${BatchDrawer} />
     ${preview.value ? html`<${Preview} />` : null}
     <${ContextMenu} />
     <${Dialog} />

@@ -8,11 +8,14 @@ import { StartPage } from './StartPage.js';
 import { FolderPane } from './FolderPane.js';
 import { SettingsPage } from './SettingsPage.js';
 import { TrashPage } from './TrashPage.js';
+import { PAGES } from './pages.js';
 
 export function tabTitle(tab) {
   if (tab.kind === 'start') return t('tab.start');
   if (tab.kind === 'settings') return t('tab.settings');
   if (tab.kind === 'trash') return t('tab.trash');
+  const page = PAGES[tab.kind];
+  if (page) return page.tabTitle ? page.tabTitle(tab) : t(page.title);
   const name = displayName(tab.path);
   return tab.kind === 'walk' ? `${name} · ${t('tab.walk')}` : name;
 }
@@ -24,7 +27,7 @@ function TabBar({ column, single }) {
           class=${'tab' + (tab.id === column.active ? ' active' : '')} title=${tab.path || tabTitle(tab)}
           onClick=${() => activateTab(column.id, tab.id)}
           onAuxClick=${(e) => { if (e.button === 1) closeTab(column.id, tab.id); }}>
-        <${Icon} name=${tab.kind === 'walk' ? 'walk' : tab.kind === 'folder' ? 'folder' : tab.kind === 'settings' ? 'settings' : tab.kind === 'trash' ? 'trash' : 'home'} size=${14} />
+        <${Icon} name=${PAGES[tab.kind] ? PAGES[tab.kind].icon : tab.kind === 'walk' ? 'walk' : tab.kind === 'folder' ? 'folder' : tab.kind === 'settings' ? 'settings' : tab.kind === 'trash' ? 'trash' : 'home'} size=${14} />
         <span class="tab-title">${tabTitle(tab)}</span>
         <button class="tab-close" title=${t('action.closeTab')} aria-label=${t('action.closeTab')}
           onClick=${(e) => { e.stopPropagation(); closeTab(column.id, tab.id); }}><${Icon} name="close" size=${12} /></button>
@@ -50,6 +53,7 @@ export function Column({ column, focused, flex, single }) {
   if (tab.kind === 'folder' || tab.kind === 'walk') body = html`<${FolderPane} key=${tab.id} tab=${tab} />`;
   else if (tab.kind === 'settings') body = html`<${SettingsPage} key=${tab.id} />`;
   else if (tab.kind === 'trash') body = html`<${TrashPage} key=${tab.id} tab=${tab} />`;
+  else if (PAGES[tab.kind]) body = html`<${PAGES[tab.kind].component} key=${tab.id} tab=${tab} />`;
   else body = html`<${StartPage} key=${tab.id} tab=${tab} />`;
   return html`<section class=${'column' + (focused ? ' focused' : '')} style=${{ flex: `${flex} 1 0px` }}
       onPointerDownCapture=${() => focusColumn(column.id)} onFocusCapture=${() => focusColumn(column.id)}>

@@ -36,7 +36,7 @@ function FilterControl({ model }) {
   </select>`;
 }
 
-function SelectionBar({ model }) {
+export function SelectionBar({ model }) {
   // Read the signals here: a child re-renders for its own signals, not for its parent's.
   const sel = model.selected.value;
   const nodes = model.items.value.filter((n) => sel.has(n.fullpath));

@@ -247,7 +247,7 @@ export function Grid({ model }) {
     }
     if (files.length) want(files);
     if (dirs.length) wantCovers(dirs);
-    if (model.kind === 'walk' && !model.done.peek() && lastRow >= rows - 4) model.more();
+    if (model.streaming && !model.done.peek() && lastRow >= rows - 4) model.more();
   }, [firstRow, lastRow, items, cols]);
 
   useEffect(() => {
@@ -433,7 +433,7 @@ export function Grid({ model }) {
       ${marquee ? html`<div class="marquee" style=${{ left: `${marquee.left}px`, top: `${marquee.top}px`,
         width: `${marquee.right - marquee.left}px`, height: `${marquee.bottom - marquee.top}px` }}></div>` : null}
     </div>
-    ${empty ? html`<div class="grid-empty">${model.kind === 'walk' ? t('folder.walkEmpty') : t('folder.empty')}</div>` : null}
+    ${empty ? html`<div class="grid-empty">${model.emptyText ? model.emptyText() : model.kind === 'walk' ? t('folder.walkEmpty') : t('folder.empty')}</div>` : null}
     ${model.loading.value && !items.length ? html`<div class="grid-empty"><span class="spinner"></span></div>` : null}
   </div>`;
 }

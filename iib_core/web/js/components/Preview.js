@@ -186,7 +186,7 @@ export function Preview() {
     let pos = files.indexOf(here);
     if (pos < 0) pos = files.findIndex((i) => i >= cur.index);
     const next = Math.max(0, pos + delta);
-    if (next >= files.length && model.kind === 'walk' && !model.done.peek()) {
+    if (next >= files.length && model.streaming && !model.done.peek()) {
       await model.more(60);
       const again = fileIndexes(model.items.peek());
       const now = preview.peek(); // compare by path: an effect may have replaced the object meanwhile
@@ -243,7 +243,7 @@ export function Preview() {
     const r = e.currentTarget.getBoundingClientRect();
     contextMenu.value = { x: r.left, y: r.bottom + 4, items: menuFor(model, [node], { inPreview: true }) };
   };
-  const walking = model.kind === 'walk' && !model.done.value;
+  const walking = !!model.streaming && !model.done.value;
   const isImage = kindOf(node) === 'image';
   return html`<div class="preview" ref=${root} tabindex="-1" role="dialog" aria-modal="true" aria-label=${t('preview.label')} data-path=${node.fullpath}>
     <${Viewer} key=${node.fullpath} node=${node} onSwipe=${step} />

@@ -1,0 +1,4 @@
+// Placeholder: replaced by the batch download drawer.
+export function BatchDrawer() {
+  return null;
+}

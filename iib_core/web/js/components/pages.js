@@ -1,0 +1,24 @@
+// The pages a tab can show besides folders: kind → component, icon and title key.
+// Column.js renders them; the start page and the app's menu open them.
+import { SearchPage } from './SearchPage.js';
+import { TagSearchPage } from './TagSearchPage.js';
+import { TagsPage } from './TagsPage.js';
+import { FavouritesPage } from './FavouritesPage.js';
+import { RandomPage } from './RandomPage.js';
+import { IndexPage } from './IndexPage.js';
+import { ComparePage } from './ComparePage.js';
+import { TopicsPage } from './TopicsPage.js';
+
+export const PAGES = {
+  search: { component: SearchPage, icon: 'search', title: 'tab.search' },
+  tagsearch: { component: TagSearchPage, icon: 'tag', title: 'tab.tagsearch' },
+  tags: { component: TagsPage, icon: 'tag', title: 'tab.tags' },
+  favourites: { component: FavouritesPage, icon: 'star', title: 'tab.favourites' },
+  random: { component: RandomPage, icon: 'shuffle', title: 'tab.random' },
+  index: { component: IndexPage, icon: 'database', title: 'tab.index' },
+  compare: { component: ComparePage, icon: 'compare', title: 'tab.compare' },
+  topics: { component: TopicsPage, icon: 'sparkles', title: 'tab.topics' },
+};
+
+/** The pages offered on the start page, in this order. */
+export const START_PAGES = ['search', 'tagsearch', 'favourites', 'random', 'tags', 'index', 'compare', 'topics'];

@@ -1,0 +1,115 @@
+// The state behind a result tab (text search, tag search, favourites, random, topics): the
+// same selection, focus and preview machinery as a folder, fed page by page from a search
+// route that answers {files, cursor: {has_next, next}}.
+import { signal, computed, batch } from '@preact/signals';
+import { BaseModel, modelById, adoptModel } from './models.js';
+import { matchesFilter } from './sorting.js';
+
+export class ResultsModel extends BaseModel {
+  /** fetchPage(cursor) → Promise<{files, cursor: {has_next, next}}>; null shows nothing yet. */
+  constructor(tab, fetchPage = null) {
+    super(tab);
+    this.kind = tab.kind;
+    this.streaming = true;
+    this.done = signal(true);
+    this.started = signal(false); // a search ran (the empty text differs before the first one)
+    this.items = computed(() => {
+      const f = this.filter.value;
+      return this.nodes.value.filter((n) => n.type !== 'file' || matchesFilter(n, f));
+    });
+    this.gen = 0;
+    this.pending = null;
+    this.cursor = '';
+    this.fetchPage = null;
+    this.emptyText = null; // set by the page: () => text for an empty result
+    if (fetchPage) this.restart(fetchPage);
+  }
+
+  /** Start over with a new source (or the same one): the grid scrolls to the top. */
+  restart(fetchPage = this.fetchPage, first = 200) {
+    this.fetchPage = fetchPage;
+    this.gen++;
+    this.pending = null;
+    this.cursor = '';
+    batch(() => {
+      this.nodes.value = [];
+      this.done.value = !fetchPage;
+      this.started.value = !!fetchPage;
+      this.focus.value = -1;
+      this.anchor = -1;
+      this.error.value = null;
+      if (!this.keepSelection.peek()) this.selected.value = new Set();
+      this.version.value++;
+      this.epoch.value++;
+    });
+    return fetchPage ? this.more(first) : Promise.resolve(0);
+  }
+
+  /** Fetch pages until `want` more rows arrived or the source is exhausted. */
+  more(want = 200) {
+    if (this.done.peek() || !this.fetchPage) return Promise.resolve(0);
+    if (this.pending) return this.pending;
+    const gen = this.gen;
+    this.loading.value = true;
+    this.pending = (async () => {
+      let added = 0;
+      try {
+        while (added < want && gen === this.gen && !this.disposed) {
+          const page = await this.fetchPage(this.cursor);
+          if (gen !== this.gen) return 0;
+          const have = new Set(this.nodes.peek().map((n) => n.fullpath));
+          const files = (page.files || []).filter((n) => !have.has(n.fullpath));
+          const cur = page.cursor || {};
+          added += files.length;
+          this.cursor = cur.next || '';
+          batch(() => {
+            if (files.length) this.nodes.value = this.nodes.peek().concat(files);
+            if (!cur.has_next || !cur.next) this.done.value = true;
+          });
+          if (this.done.peek()) break;
+        }
+      } catch (err) {
+        if (gen === this.gen) {
+          batch(() => {
+            this.error.value = err.message || String(err);
+            this.done.value = true;
+          });
+        }
+      } finally {
+        if (gen === this.gen) {
+          this.loading.value = false;
+          this.pending = null;
+        }
+      }
+      return added;
+    })();
+    return this.pending;
+  }
+
+  /** Load everything that is left (bounded): for "select all" and batch actions. */
+  async all(limit = 100000) {
+    while (!this.done.peek() && this.nodes.peek().length < limit) {
+      const before = this.nodes.peek().length;
+      await this.more(2000);
+      if (this.nodes.peek().length === before && !this.done.peek()) break;
+    }
+    return this.items.peek();
+  }
+
+  shows() {
+    return false;
+  }
+
+  load() {
+    return this.restart();
+  }
+
+  poll() {}
+}
+
+/** The results model of a tab, made on first use and kept while the tab exists. */
+export function resultsModelFor(tab, fetchPage = null) {
+  const m = modelById(tab.id);
+  if (m) return m;
+  return adoptModel(tab.id, new ResultsModel(tab, fetchPage));
+}
