@@ -9,14 +9,14 @@ from fastapi import FastAPI
 
 from ..config import Settings
 from ..db import Database, open_database
-from . import (ai_routes, app_routes, db_routes, extra_path_routes, fs_routes, geninfo_routes, media_routes,
-               tag_routes, web_routes)
+from . import (ai_routes, app_routes, db_routes, extra_path_routes, fs_routes, geninfo_routes, index_routes,
+               media_routes, tag_routes, web_routes)
 from .context import DEFAULT_BASE, IIBContext, decide_access_control
 from .errors import install_error_handlers
 
 log = logging.getLogger("iib")
 
-ROUTE_GROUPS = (app_routes, fs_routes, media_routes, geninfo_routes, db_routes, tag_routes,
+ROUTE_GROUPS = (app_routes, fs_routes, media_routes, geninfo_routes, db_routes, index_routes, tag_routes,
                 extra_path_routes, ai_routes)
 
 

@@ -18,6 +18,7 @@ from .jobs import IndexJobs
 log = logging.getLogger("iib.api")
 
 DEFAULT_BASE = "/infinite_image_browsing"
+EXCLUDE_KEY = "index_exclude_dirs"
 # Shortcuts allowed in IIB_ACCESS_CONTROL_ALLOWED_PATHS (api-contract §1.5).
 ALLOWED_PATH_SHORTCUTS = {
     "txt2img": ("outdir_txt2img_samples",),
@@ -82,6 +83,16 @@ class IIBContext:
     def forget_stored_paths(self) -> None:
         with self._lock:
             self._stored_paths = None
+
+    def exclude_dirs(self) -> List[str]:
+        """Folders never indexed: IIB_EXCLUDE_DIRS / --exclude, the list edited on the index page
+        (settings key `index_exclude_dirs`), and the thumbnail cache."""
+        from ..db import kv
+
+        with self.db.read() as conn:
+            stored = kv.get(conn, EXCLUDE_KEY, []) or []
+        out = [*self.settings.exclude_dirs, *(e for e in stored if isinstance(e, str)), str(self.settings.cache_dir)]
+        return list(dict.fromkeys(e for e in out if e))
 
     def index_roots(self) -> List[str]:
         """Folders the indexer walks: webui outputs, --extra_paths and stored extra paths."""

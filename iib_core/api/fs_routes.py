@@ -163,7 +163,7 @@ def build(ctx: IIBContext) -> APIRouter:
     def operations() -> FileOperations:
         """Built per request (cheap) so that settings and roots are always current."""
         settings = ctx.settings
-        index = IndexSync(ctx.db, ctx.index_roots, exclude=[*settings.exclude_dirs, str(settings.cache_dir)],
+        index = IndexSync(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
                           options=extract_options(settings), workers=settings.index_workers)
         return FileOperations(gate, index, Trash(Path(settings.cache_dir) / "trash"))
 

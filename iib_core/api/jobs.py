@@ -30,7 +30,7 @@ class IndexJobs:
                 return False
             settings = self.ctx.settings
             job = IndexJob(self.ctx.db, roots if roots is not None else self.ctx.index_roots(),
-                           exclude=list(settings.exclude_dirs) + [str(settings.cache_dir)],
+                           exclude=self.ctx.exclude_dirs(),
                            options=extract_options(settings), workers=settings.index_workers)
             self._job = job
             self._last = {"state": "running", "started_at": time.time(), "rebuild": rebuild}

@@ -108,7 +108,7 @@ def index_changes(ctx, changes: Iterable[Tuple[object, str]]) -> None:
     from . import extract_options
 
     settings = ctx.settings
-    sync = IndexSync(ctx.db, ctx.index_roots, exclude=[*settings.exclude_dirs, str(settings.cache_dir)],
+    sync = IndexSync(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
                      options=extract_options(settings), workers=settings.index_workers)
     folders = set()
     for folder in changed_folders(changes):

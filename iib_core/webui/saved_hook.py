@@ -113,7 +113,7 @@ def index_saved_files(ctx, paths: List[str]) -> None:
     from ..indexer import extract_options
 
     settings = ctx.settings
-    sync = IndexSync(ctx.db, ctx.index_roots, exclude=[*settings.exclude_dirs, str(settings.cache_dir)],
+    sync = IndexSync(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
                      options=extract_options(settings), workers=1)
     sync.appeared([(os.path.realpath(p), False) for p in paths])
 

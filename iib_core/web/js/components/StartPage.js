@@ -8,6 +8,7 @@ import { get, post, del } from '../api.js';
 import { roots, recentFolders, globalSetting, isReadonly, loadGlobalSetting, toast, toastError, promptDialog, confirmDialog, batchList } from '../store.js';
 import { openTab, snapshots, saveSnapshot, restoreSnapshot, deleteSnapshot } from '../workspace.js';
 import { downloadZip } from '../actions.js';
+import { PAGES, START_PAGES } from './pages.js';
 
 function IndexStatus() {
   const [status, setStatus] = useState(null);
@@ -144,6 +145,10 @@ export function StartPage({ tab }) {
     ${gs.enable_access_control ? html`<p class="notice">${t('start.accessControl')}</p>` : null}
     ${gs.is_readonly ? html`<p class="notice">${t('start.readonly')}</p>` : null}
     <${IndexStatus} />
+    <nav class="start-pages" aria-label=${t('start.pages')}>
+      ${START_PAGES.map((kind) => html`<button key=${kind} class="btn start-page-link" data-kind=${kind}
+        onClick=${() => openTab({ kind }, { replaceId: tab.id })}><${Icon} name=${PAGES[kind].icon} size=${16} /> ${t(PAGES[kind].title)}</button>`)}
+    </nav>
     <section class="start-section">
       <h2>${t('start.folders')}</h2>
       ${list.length ? html`<ul class="root-list">${list.map((r) => html`<${RootRow} key=${r.path} root=${r} replaceId=${tab.id} />`)}</ul>`

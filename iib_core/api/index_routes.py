@@ -1,0 +1,92 @@
+"""The index page's routes (our additions, api-contract §8): per-root index state, cancel of a
+running index job, and the user's list of excluded folders (B10)."""
+from __future__ import annotations
+
+import os
+from typing import List
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+from sqlalchemy import func, or_, select
+
+from ..db import folders as folders_db
+from ..db import kv
+from ..db.schema import images
+from ..errors import BadInput
+from ..indexer.scan import normalize_path
+from .context import EXCLUDE_KEY, IIBContext
+from .deps import secret_guard, write_guard
+
+MAX_EXCLUSIONS = 500
+MAX_ENTRY = 4096
+
+
+class Exclusions(BaseModel):
+    dirs: List[str] = []
+
+
+def _under(column, root: str):
+    prefix = root.rstrip("/\\") + os.sep
+    return or_(column == root, func.substr(column, 1, len(prefix)) == prefix)
+
+
+def build(ctx: IIBContext) -> APIRouter:
+    router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
+    writable = [Depends(write_guard(ctx))]
+
+    def root_state(conn, root: str) -> dict:
+        states = folders_db.states_under(conn, root)
+        count = conn.execute(select(func.count()).select_from(images).where(_under(images.c.path, root))).scalar()
+        changed = []
+        if states:
+            for path, (mtime, _n) in states.items():
+                try:
+                    if os.stat(path).st_mtime != mtime:
+                        changed.append(path)
+                except OSError:
+                    changed.append(path)
+        state = "never" if root not in states else "changed" if changed else "indexed"
+        last = max((st[0] for st in states.values()), default=None)
+        return {"path": root, "state": state, "images": int(count or 0), "folders": len(states),
+                "changed_dirs": sorted(changed)[:50], "changed_count": len(changed), "last_change": last}
+
+    @router.get("/db/index_overview")
+    def index_overview():
+        roots = ctx.index_roots()
+        with ctx.db.read() as conn:
+            out = [root_state(conn, r) for r in roots]
+            stored = kv.get(conn, EXCLUDE_KEY, []) or []
+        return {"roots": out, "job": ctx.jobs.status(), "exclusions": {
+            "stored": stored, "fixed": [*ctx.settings.exclude_dirs], "cache_dir": str(ctx.settings.cache_dir)}}
+
+    @router.post("/db/index_cancel")
+    def index_cancel():
+        if not ctx.jobs.running():
+            raise BadInput("no index run is in progress")
+        ctx.jobs.cancel()
+        return ctx.jobs.status()
+
+    @router.post("/db/index_exclusions", dependencies=writable)
+    def set_exclusions(body: Exclusions):
+        if len(body.dirs) > MAX_EXCLUSIONS:
+            raise BadInput(f"at most {MAX_EXCLUSIONS} excluded folders")
+        out: List[str] = []
+        for raw in body.dirs:
+            entry = (raw or "").strip()
+            if not entry:
+                continue
+            if len(entry) > MAX_ENTRY or "\x00" in entry:
+                raise BadInput(f"not a folder name or path: {entry[:80]!r}")
+            if "/" in entry or os.sep in entry:
+                if not os.path.isabs(entry):
+                    raise BadInput(f"an excluded folder path must be absolute: {entry}")
+                entry = normalize_path(entry)
+            elif entry in (".", ".."):
+                raise BadInput(f"not a folder name: {entry}")
+            if entry not in out:
+                out.append(entry)
+        with ctx.db.write() as conn:
+            kv.put(conn, EXCLUDE_KEY, out)
+        return {"stored": out}
+
+    return router
