@@ -6,7 +6,7 @@ import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { get, post, del } from '../api.js';
 import { roots, recentFolders, globalSetting, isReadonly, loadGlobalSetting, toast, toastError, promptDialog, confirmDialog, batchList } from '../store.js';
-import { openTab, snapshots, saveSnapshot, restoreSnapshot, deleteSnapshot } from '../workspace.js';
+import { openTab, showPage, snapshots, saveSnapshot, restoreSnapshot, deleteSnapshot } from '../workspace.js';
 import { downloadZip } from '../actions.js';
 import { PAGES, START_PAGES } from './pages.js';
 
@@ -34,8 +34,8 @@ function IndexStatus() {
   if (!status || !status.running) return null;
   const p = status.progress || {};
   const total = p.to_read || 0;
-  return html`<div class="index-status" role="status"><span class="spinner"></span>
-    ${t('start.indexing')}${total ? ` · ${t('start.indexedFiles', { n: p.parsed || 0, total })}` : ''}</div>`;
+  return html`<button class="index-status" role="status" onClick=${() => showPage('index')}><span class="spinner"></span>
+    ${t('start.indexing')}${total ? ` · ${t('start.indexedFiles', { n: p.parsed || 0, total })}` : ''}</button>`;
 }
 
 function RootRow({ root, replaceId }) {
