@@ -10,7 +10,7 @@ const STORAGE_KEY = 'iib.workspace';
 // Folder-less kinds: pages registered in components/pages.js (search, tags, compare...).
 const PATH_KINDS = new Set(['folder', 'walk']);
 const KINDS = new Set(['start', 'folder', 'walk', 'settings', 'trash', 'search', 'tagsearch', 'tags', 'favourites',
-  'random', 'index', 'compare', 'topics']);
+  'random', 'index', 'compare', 'topics', 'topic']);
 const MAX_STATE = 20000; // characters of a page's saved state (query, picked tags...)
 let seq = 0;
 const newId = (prefix) => `${prefix}${Date.now().toString(36)}${(++seq).toString(36)}`;

@@ -8,6 +8,7 @@ import { RandomPage } from './RandomPage.js';
 import { IndexPage } from './IndexPage.js';
 import { ComparePage } from './ComparePage.js';
 import { TopicsPage } from './TopicsPage.js';
+import { TopicResultsPage, topicTabTitle } from './TopicResultsPage.js';
 
 export const PAGES = {
   search: { component: SearchPage, icon: 'search', title: 'tab.search' },
@@ -18,6 +19,7 @@ export const PAGES = {
   index: { component: IndexPage, icon: 'database', title: 'tab.index' },
   compare: { component: ComparePage, icon: 'compare', title: 'tab.compare' },
   topics: { component: TopicsPage, icon: 'sparkles', title: 'tab.topics' },
+  topic: { component: TopicResultsPage, icon: 'sparkles', title: 'tab.topics', tabTitle: topicTabTitle },
 };
 
 /** The pages offered on the start page, in this order. */
