@@ -20,7 +20,8 @@ def corpus_files(root: Path, kind: str = "a1111", folder: str = "outputs/txt2img
 
 def open_host(page, url: str) -> None:
     page.goto(url)
-    expect(page.locator("#txt2img_prompt textarea")).to_be_visible()
+    # Gradio builds its page in the browser: on a loaded 2-core machine that takes > 5 s.
+    expect(page.locator("#txt2img_prompt textarea")).to_be_visible(timeout=60_000)
     page.wait_for_function("() => window.__iibWebuiGlue === true && typeof window.iib_take_request === 'function'")
     page.evaluate("() => { window.__iibResults = []; window.addEventListener('iib:send-to-result',"
                   " (e) => window.__iibResults.push(e.detail)); }")
