@@ -51,6 +51,8 @@ class TagMatchBody(BaseModel):
     folder_paths: Optional[List[str]] = None
     size: int = 200
     random_sort: bool = False
+    # Only images rated at least this many stars (1..5); null or 0: any rating (tags feature).
+    min_rating: Optional[int] = None
 
 
 def build(ctx: IIBContext) -> APIRouter:
@@ -214,13 +216,16 @@ def build(ctx: IIBContext) -> APIRouter:
     @router.post("/db/match_images_by_tags")
     def match_images_by_tags(body: TagMatchBody):
         size = page_size(body.size)
+        if body.min_rating is not None and not 0 <= body.min_rating <= 5:
+            raise BadInput("min_rating must be 0 to 5")
         scope = folder_scope(body.folder_paths)
         if scope == []:
             return {"files": [], "cursor": {"has_next": False, "next": ""}}
         folders = scope or (ctx.index_roots() if ctx.access_control else [])
         try:
             page = tag_match.match_images(ctx.db, body.and_tags, body.or_tags, body.not_tags, folder_paths=folders,
-                                          limit=size, cursor=body.cursor, random_sort=body.random_sort)
+                                          limit=size, cursor=body.cursor, random_sort=body.random_sort,
+                                          min_rating=body.min_rating or None)
         except ValueError as exc:
             raise BadInput(f"invalid cursor: {exc}") from None
         return {"files": visible(page.rows), "cursor": {"has_next": bool(page.next_cursor),

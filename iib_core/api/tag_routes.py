@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from ..db import custom_tags as custom_tags_db
-from ..errors import BadInput, NotFound
+from ..errors import BadInput, Conflict, NotFound
 from ..indexer import IndexJob, extract_options
 from ..indexer.scan import media_type_by_extension, normalize_path
 from .app_routes import tag_out
@@ -56,6 +56,23 @@ class PathsBody(BaseModel):
     paths: List[str]
 
 
+class RenameBody(BaseModel):
+    tag_id: DbId
+    name: str
+
+
+class TagGroupsBody(BaseModel):
+    query: str = ""
+    types: Optional[List[str]] = None
+    names: Optional[List[str]] = None
+    limit: int = 50
+    offset: int = 0
+
+
+MAX_GROUP_PAGE = 1000
+MAX_NAMES = 1000
+
+
 class RatingBody(BaseModel):
     path: str
     rating: Optional[int] = None
@@ -65,7 +82,7 @@ def valid_tag_name(name: str) -> bool:
     """The original's rules: a CJK-first name has at most 12 characters; any other name is
     refused only when it has more than 8 words and more than 40 characters."""
     name = name.strip()
-    if not name or len(name) > 255:
+    if not name or len(name) > 255 or "\x00" in name:
         return False
     if unicodedata.name(name[0], "").startswith("CJK"):
         return len(name) <= 12
@@ -123,6 +140,49 @@ def build(ctx: IIBContext) -> APIRouter:
         with ctx.db.write() as conn:
             custom_tags_db.set_color(conn, body.id, body.color)
         return None
+
+    @router.post("/db/rename_custom_tag", dependencies=writable)
+    def rename_custom_tag(body: RenameBody):
+        """Rename a custom tag (an addition to the contract); its image links stay."""
+        name = body.name.strip()
+        if not valid_tag_name(name):
+            raise BadInput("Invalid tag name")
+        tag = custom_tag(body.tag_id)
+        if tag["type"] != "custom":
+            raise BadInput("only custom tags can be renamed")
+        with ctx.db.write() as conn:
+            renamed = custom_tags_db.rename_custom(conn, body.tag_id, name)
+        if renamed is None:
+            raise Conflict(f"a tag named {name!r} exists already")
+        return tag_out(renamed)
+
+    @router.post("/db/tag_groups")
+    def tag_groups(body: TagGroupsBody):
+        """Tags by type with their counts, most used first, paged per type (an addition to
+        the contract: /db/basic_info sends every tag at once)."""
+        if not 1 <= body.limit <= MAX_GROUP_PAGE:
+            raise BadInput(f"limit must be between 1 and {MAX_GROUP_PAGE}")
+        if not 0 <= body.offset < 2**62:
+            raise BadInput("offset must not be negative")
+        if body.names is not None and len(body.names) > MAX_NAMES:
+            raise BadInput(f"at most {MAX_NAMES} names")
+        if body.types is not None and len(body.types) > 100:
+            raise BadInput("at most 100 types")
+        if len(body.query) > 255:
+            raise BadInput("query longer than 255 characters")
+        # No tag holds a NUL character (PostgreSQL text cannot): such entries match nothing.
+        query = body.query.replace("\x00", "\ufffd").strip()
+        names = [n for n in body.names if "\x00" not in n] if body.names else None
+        types = [x for x in body.types if "\x00" not in x] if body.types else None
+        if body.types and not types:
+            return {"groups": []}
+        if body.names and not names and not query:
+            return {"groups": []}
+        with ctx.db.read() as conn:
+            groups = custom_tags_db.tag_groups(conn, query=query, types=types, names=names,
+                                               limit=body.limit, offset=body.offset)
+        return {"groups": [{"type": g["type"], "total": g["total"], "tags": [tag_out(t) for t in g["tags"]]}
+                           for g in groups]}
 
     @router.post("/db/remove_custom_tag", dependencies=writable)
     def remove_custom_tag(body: TagId):

@@ -109,3 +109,46 @@ def ratings_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, Optiona
 
 def image_count(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(images)).scalar_one()
+
+
+def rename_custom(conn: Connection, tag_id: int, name: str) -> Optional[dict]:
+    """Give a custom tag a new name; None when `name` is taken by another custom tag."""
+    clash = conn.execute(select(tags.c.id).where(
+        tags.c.name == name, tags.c.type == CUSTOM_TAG_TYPE, tags.c.id != tag_id)).first()
+    if clash is not None:
+        return None
+    conn.execute(update(tags).where(tags.c.id == tag_id).values(name=name))
+    return get_tag(conn, tag_id)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def tag_groups(conn: Connection, *, query: str = "", types: Optional[Sequence[str]] = None,
+               names: Optional[Sequence[str]] = None, limit: int = 50, offset: int = 0) -> List[dict]:
+    """Tags grouped by type, most used first: [{type, total, tags: [rows]}].
+
+    Each group holds at most `limit` tags from `offset` on, and `total` is how many the
+    group has in all. `query` keeps tags whose name contains it (case-insensitive);
+    `names` keeps exactly those names (the client's translation table maps a typed
+    translation back to names). Auto tags no image carries any more are left out;
+    custom tags are always listed.
+    """
+    conditions = [(tags.c.count > 0) | (tags.c.type == CUSTOM_TAG_TYPE)]
+    if types:
+        conditions.append(tags.c.type.in_(list(types)))
+    matches = []
+    if query:
+        matches.append(func.lower(tags.c.name).like("%" + _escape_like(query.lower()) + "%", escape="\\"))
+    if names:
+        matches.append(tags.c.name.in_(list(names)))
+    if matches:
+        conditions.append(matches[0] if len(matches) == 1 else (matches[0] | matches[1]))
+    totals = conn.execute(select(tags.c.type, func.count()).where(*conditions).group_by(tags.c.type)).all()
+    out = []
+    for type_, total in totals:
+        rows = conn.execute(select(tags).where(*conditions, tags.c.type == type_)
+                            .order_by(tags.c.count.desc(), tags.c.name, tags.c.id).limit(limit).offset(offset)).mappings()
+        out.append({"type": type_, "total": total, "tags": [dict(r) for r in rows]})
+    return out

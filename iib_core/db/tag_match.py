@@ -24,7 +24,9 @@ def match_images(
     limit: int = 200,
     cursor: str = "",
     random_sort: bool = False,
+    min_rating: Optional[int] = None,
 ) -> SearchPage:
+    """`min_rating` (1..5) keeps only images rated at least that many stars."""
     conditions = [_with_tag([t]) for t in dict.fromkeys(and_tags)]
     if or_tags:
         conditions.append(_with_tag(list(dict.fromkeys(or_tags))))
@@ -34,6 +36,8 @@ def match_images(
         conditions.append(exists().where(image_tags.c.image_id == images.c.id))
     if folder_paths:
         conditions.append(_folder_filter(folder_paths))
+    if min_rating:
+        conditions.append(images.c.rating >= int(min_rating))
     if random_sort:
         offset = int(cursor) if cursor else 0
         if not 0 <= offset < 2**62:

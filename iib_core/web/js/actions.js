@@ -12,6 +12,9 @@ import {
 import { allModels, refreshFolders } from './models.js';
 import { openTab, openInSplit } from './workspace.js';
 import { setRating, toggleTag, forget, FAVOURITE_TAG, DELETE_MARK_TAG, hasTag } from './annotations.js';
+import { addAndTell } from './batch.js';
+import { compareEntries } from './compare.js';
+import { tagLabel, tagOfAction, createTag, BUILTIN_TAGS } from './tags.js';
 
 export const WEBUI_TARGETS = ['txt2img', 'img2img', 'inpaint', 'extras', 'controlnet', 'outpaint'];
 
@@ -246,6 +249,26 @@ export function toggleNamedTag(nodes, name, addedKey = 'toast.tagAdded', removed
   });
 }
 
+/** A shortcut bound to a custom tag ("tag:<id>", set on the tags page): toggle it. */
+export function runTagShortcut(nodes, action) {
+  const tag = tagOfAction(action);
+  if (!tag) return false;
+  if (!isReadonly.peek()) toggleNamedTag(nodes, tag.name);
+  return true;
+}
+
+/** Ask for a name, create the custom tag and put it on the files. */
+export async function newTagFor(nodes) {
+  const list = media(nodes);
+  const name = await promptDialog({ title: t('tags.newTitle'), label: t('tags.name'), value: '', ok: t('tags.createAndAdd') });
+  if (!name || !name.trim() || !list.length) return undefined;
+  return guarded(async () => {
+    const tag = await createTag(name);
+    const action = await toggleTag(list, tag.name);
+    toast(t(action === 'add' ? 'toast.tagAdded' : 'toast.tagRemoved', { tag: tag.name, n: list.length }), { kind: 'success', ms: 1200 });
+  });
+}
+
 /** F7: the frame the preview's video shows becomes the file's cover. */
 export function useFrameAsCover(node, video) {
   return guarded(async () => {
@@ -332,11 +355,9 @@ export function menuFor(model, nodes, { inPreview = false } = {}) {
   add({ id: 'copyPath', label: nodes.length > 1 ? t('action.copyPaths') : t('action.copyPath'), icon: 'link', run: () => copyText(nodes.map((n) => n.fullpath).join('\n')) });
   if (fileList.length) {
     add({ id: 'download', label: fileList.length > 1 ? t('action.downloadZip') : t('action.download'), icon: 'download', key: sc.download, run: () => download(fileList), disabled: fileList.length > 1 && !writable });
-    add({ id: 'batch', label: t('action.addToBatch'), icon: 'batch', run: () => {
-      const n = addToBatch(fileList);
-      toast(t('toast.addedToBatch', { n, total: batchList.peek().length }), { kind: 'success' });
-    } });
+    add({ id: 'batch', label: t('action.addToBatch'), icon: 'batch', run: () => addAndTell(fileList) });
   }
+  for (const entry of compareEntries(nodes)) add(entry);
   if (mediaList.length) {
     const favAll = mediaList.every((f) => hasTag(f.fullpath, FAVOURITE_TAG));
     const markAll = mediaList.every((f) => hasTag(f.fullpath, DELETE_MARK_TAG));
@@ -345,12 +366,14 @@ export function menuFor(model, nodes, { inPreview = false } = {}) {
     add({ id: 'rating', label: t('action.rate'), icon: 'star', disabled: !writable, children: [0, 1, 2, 3, 4, 5].map((n) => ({
       id: 'rate' + n, label: n ? '★'.repeat(n) : t('action.noRating'), key: sc['rate' + n], run: () => rate(mediaList, n),
     })) });
-    const tags = customTags.peek().filter((tg) => tg.name !== FAVOURITE_TAG && tg.name !== DELETE_MARK_TAG);
-    if (tags.length) {
-      add({ id: 'tags', label: t('action.tags'), icon: 'tag', disabled: !writable, children: tags.map((tg) => ({
-        id: 'tag' + tg.id, label: tg.name, check: mediaList.every((f) => hasTag(f.fullpath, tg.name)), run: () => toggleNamedTag(mediaList, tg.name),
-      })) });
-    }
+    const tags = customTags.peek().filter((tg) => !BUILTIN_TAGS.includes(tg.name));
+    const tagKey = (tg) => sc['tag:' + tg.id] || undefined;
+    add({ id: 'tags', label: t('action.tags'), icon: 'tag', disabled: !writable, children: [
+      ...tags.map((tg) => ({
+        id: 'tag' + tg.id, label: tagLabel(tg), key: tagKey(tg), check: mediaList.every((f) => hasTag(f.fullpath, tg.name)), run: () => toggleNamedTag(mediaList, tg.name),
+      })),
+      { id: 'newTag', label: t('tags.newEllipsis'), icon: 'plus', run: () => newTagFor(mediaList) },
+    ] });
     add({ id: 'mark', label: markAll ? t('action.unmarkDelete') : t('action.markDelete'), icon: 'flag', key: sc.markDelete, run: () => toggleDeleteMark(mediaList), disabled: !writable });
   }
   if (inWebui.peek() && one && kindOf(one) === 'image') {

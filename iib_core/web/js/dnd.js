@@ -20,6 +20,11 @@ export function endDrag() {
   dragging = null;
 }
 
+/** The nodes of the drag in progress, or null: for drop targets that are not folders (batch, compare). */
+export function draggedNodes() {
+  return dragging;
+}
+
 function acceptable(e, folder) {
   if (!e.dataTransfer || !Array.from(e.dataTransfer.types || []).includes(DRAG_TYPE)) return false;
   if (isReadonly.peek() || !folder) return false;

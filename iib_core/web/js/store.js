@@ -142,12 +142,43 @@ export const contextMenu = signal(null); // {x, y, items}
 export const preview = signal(null); // {model, index}
 
 // -- batch download list (fed from any grid or walk stream) --------------------------------
-export const batchList = signal([]);
+// Kept in localStorage (the fields a row needs); batch.js drops files that are gone.
+const BATCH_KEY = 'iib.batch';
+const BATCH_FIELDS = ['type', 'name', 'fullpath', 'bytes', 'size', 'date', 'created_time'];
+export const BATCH_MAX = 10000; // the zip route's limit per archive
+
+function slimFile(f) {
+  const out = {};
+  for (const k of BATCH_FIELDS) if (f[k] !== undefined && f[k] !== null) out[k] = f[k];
+  return out;
+}
+
+export const batchList = signal((() => {
+  try {
+    const v = JSON.parse(localStorage.getItem(BATCH_KEY) || '[]');
+    return Array.isArray(v) ? v.filter((f) => f && f.type === 'file' && typeof f.fullpath === 'string' && typeof f.name === 'string') : [];
+  } catch (e) {
+    return [];
+  }
+})());
+
+effect(() => {
+  try {
+    localStorage.setItem(BATCH_KEY, JSON.stringify(batchList.value.map(slimFile)));
+  } catch (e) {
+    /* full or private mode: kept in memory */
+  }
+});
 
 export function addToBatch(files) {
   const have = new Set(batchList.peek().map((f) => f.fullpath));
-  const add = files.filter((f) => f.type === 'file' && !have.has(f.fullpath));
-  batchList.value = [...batchList.peek(), ...add];
+  const add = [];
+  for (const f of files) {
+    if (f.type !== 'file' || have.has(f.fullpath) || have.size >= BATCH_MAX) continue;
+    have.add(f.fullpath);
+    add.push(slimFile(f));
+  }
+  if (add.length) batchList.value = [...batchList.peek(), ...add];
   return add.length;
 }
 

@@ -12,6 +12,7 @@ import { menuFor, newFolder, transfer, deleteNodes, download } from '../actions.
 import { Breadcrumb } from './Breadcrumb.js';
 import { FolderTree } from './FolderTree.js';
 import { Grid } from './Grid.js';
+import { toggleDrawer } from '../batch.js';
 
 function SortControls({ model }) {
   const value = `${model.sortBy.value}:${model.sortDir.value}`;
@@ -109,7 +110,7 @@ export function FolderPane({ tab }) {
         : t('folder.count', { files, dirs })}</span>
       ${model.loading.value ? html`<span class="spinner small" aria-label=${t('app.loading')}></span>` : null}
       ${walk && model.done.value ? html`<span class="muted">${t('folder.walkDone')}</span>` : null}
-      ${batchList.value.length ? html`<span class="muted">${t('folder.inBatch', { n: batchList.value.length })}</span>` : null}
+      ${batchList.value.length ? html`<button class="link-btn muted batch-status" onClick=${toggleDrawer}>${t('folder.inBatch', { n: batchList.value.length })}</button>` : null}
       <span class="grow"></span>
       <label class=${'keep-sel' + (model.keepSelection.value ? ' on' : '')} title=${t('folder.keepSelectionHint')}>
         <input type="checkbox" checked=${model.keepSelection.value} onChange=${(e) => { model.keepSelection.value = e.currentTarget.checked; }} />

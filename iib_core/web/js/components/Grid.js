@@ -13,7 +13,8 @@ import { kindOf } from '../media.js';
 import { contextMenu, preview } from '../store.js';
 import { annotations, want, FAVOURITE_TAG, DELETE_MARK_TAG } from '../annotations.js';
 import { covers, wantCovers } from '../covers.js';
-import { menuFor, openNode, deleteNodes, rate, toggleFavourite, toggleDeleteMark, download, renameNode } from '../actions.js';
+import { menuFor, openNode, deleteNodes, rate, toggleFavourite, toggleDeleteMark, download, renameNode, runTagShortcut } from '../actions.js';
+import { TagDots } from '../tags.js';
 import { startDrag, endDrag, dragOverFolder, dropOnFolder } from '../dnd.js';
 import { shortcutAction, keyName, isTyping } from '../keys.js';
 
@@ -119,6 +120,7 @@ function Cell({ node, index, model, cellW, capH, size, selected, focused, ann, l
         ${a && a.rating ? html`<span class="badge-rating" title=${t('preview.rating')}>★${a.rating}</span>` : null}
         ${fav ? html`<span class="badge-fav" title=${t('action.favourite')}><${Icon} name="heart" size=${13} fill /></span>` : null}
         ${marked ? html`<span class="badge-mark" title=${t('action.markDelete')}><${Icon} name="flag" size=${13} fill /></span>` : null}
+        ${a && a.tags.length ? html`<${TagDots} tags=${a.tags} />` : null}
       </span>
     </div>
     ${capH ? html`<div class="caption" style=${{ height: `${capH}px` }}>
@@ -346,6 +348,7 @@ export function Grid({ model }) {
     else if (action === 'favourite') toggleFavourite(list);
     else if (action === 'markDelete') toggleDeleteMark(list);
     else if (action === 'download') download(list);
+    else runTagShortcut(list, action);
   };
 
   // -- marquee (box) selection -----------------------------------------------------------

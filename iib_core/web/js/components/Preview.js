@@ -10,9 +10,10 @@ import { settings, update } from '../settings.js';
 import { kindOf } from '../media.js';
 import { preview, contextMenu } from '../store.js';
 import { want } from '../annotations.js';
-import { menuFor, deleteNodes, rate, toggleFavourite, toggleDeleteMark, download } from '../actions.js';
+import { menuFor, deleteNodes, rate, toggleFavourite, toggleDeleteMark, download, runTagShortcut } from '../actions.js';
 import { shortcutAction, isTyping, keyName } from '../keys.js';
 import { GenInfoPanel } from './GenInfoPanel.js';
+import { compareFirst, compareWith } from '../compare.js';
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 32;
@@ -223,6 +224,7 @@ export function Preview() {
       else if (action === 'markDelete') toggleDeleteMark([shown]);
       else if (action === 'download') download([shown]);
       else if (action === 'toggleInfo') update('infoPanel', { ...settings.peek().infoPanel, collapsed: !settings.peek().infoPanel.collapsed });
+      else runTagShortcut([shown], action);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -256,6 +258,11 @@ export function Preview() {
         <button class="icon-btn" title=${t('preview.fit')} aria-label=${t('preview.fit')} onClick=${() => stageCmd('fit')}><${Icon} name="fit" /></button>
         <button class="icon-btn" title=${t('preview.actual')} aria-label=${t('preview.actual')} onClick=${() => stageCmd('actual')}><${Icon} name="actual" /></button>
         <button class="icon-btn zoom-btn" title=${t('preview.zoomIn')} aria-label=${t('preview.zoomIn')} onClick=${() => stageCmd('in')}><${Icon} name="zoomIn" /></button>` : null}
+      ${isImage ? (() => {
+        const first = compareFirst.value;
+        const label = first && first.fullpath !== node.fullpath ? t('compare.withX', { name: first.name }) : t('compare.with');
+        return html`<button class=${'icon-btn compare-btn' + (first ? ' on' : '')} title=${label} aria-label=${label} onClick=${() => compareWith(node)}><${Icon} name="compare" /></button>`;
+      })() : null}
       <button class=${'icon-btn' + (s.infoPanel.collapsed ? '' : ' on')} title=${t('preview.toggleInfo')} aria-label=${t('preview.toggleInfo')}
         onClick=${() => update('infoPanel', { ...s.infoPanel, collapsed: !s.infoPanel.collapsed })}><${Icon} name="info" /></button>
       <button class="icon-btn" title=${t('action.more')} aria-label=${t('action.more')} onClick=${more}><${Icon} name="more" /></button>

@@ -7,7 +7,7 @@ import { Icon } from '../icons.js';
 import { get, post, del } from '../api.js';
 import { roots, recentFolders, globalSetting, isReadonly, loadGlobalSetting, toast, toastError, promptDialog, confirmDialog, batchList } from '../store.js';
 import { openTab, showPage, snapshots, saveSnapshot, restoreSnapshot, deleteSnapshot } from '../workspace.js';
-import { downloadZip } from '../actions.js';
+import { openDrawer } from '../batch.js';
 import { PAGES, START_PAGES } from './pages.js';
 
 function IndexStatus() {
@@ -136,7 +136,7 @@ export function StartPage({ tab }) {
     <header class="start-header">
       <div class="brand"><span class="logo">∞</span><h1>${t('app.title')}</h1></div>
       <div class="start-tools">
-        ${batchList.value.length ? html`<button class="btn" onClick=${() => downloadZip(batchList.peek())}>
+        ${batchList.value.length ? html`<button class="btn" onClick=${openDrawer}>
           <${Icon} name="batch" size=${16} /> ${t('start.batchDownload', { n: batchList.value.length })}</button>` : null}
         <button class="btn" onClick=${() => openTab({ kind: 'trash' }, { replaceId: tab.id })}><${Icon} name="trash" size=${16} /> ${t('tab.trash')}</button>
         <button class="btn" onClick=${() => openTab({ kind: 'settings' }, { replaceId: tab.id })}><${Icon} name="settings" size=${16} /> ${t('tab.settings')}</button>

@@ -1,0 +1,183 @@
+// The batch download list (F21): the drawer's open state, removing and clearing, checking
+// that the listed files still exist, and downloading them as one zip through POST /zip
+// (api-contract §3.3): `compress` true deflates, false stores. The response is read as a
+// stream so the drawer can show progress and the user can cancel.
+import { signal, computed } from '@preact/signals';
+import { post, BASE, detailMessage, authNeeded } from './api.js';
+import { t } from './i18n.js';
+import { humanSize } from './media.js';
+import { batchList, addToBatch, toast, toastError, BATCH_MAX } from './store.js';
+
+export const drawerOpen = signal(false);
+/** The download in progress: {compress, n, phase: 'packing'|'receiving', received, total, cancel} or null. */
+export const zipJob = signal(null);
+
+export const batchBytes = computed(() => batchList.value.reduce((s, f) => s + (Number(f.bytes) || 0), 0));
+
+export function openDrawer() {
+  drawerOpen.value = true;
+}
+
+export function closeDrawer() {
+  drawerOpen.value = false;
+}
+
+export function toggleDrawer() {
+  drawerOpen.value = !drawerOpen.peek();
+}
+
+export function removeFromBatch(paths) {
+  const gone = new Set(paths);
+  const before = batchList.peek();
+  const after = before.filter((f) => !gone.has(f.fullpath));
+  if (after.length !== before.length) batchList.value = after;
+  return before.length - after.length;
+}
+
+export function clearBatch() {
+  batchList.value = [];
+}
+
+/** Add files and say so (with a way to open the drawer). */
+export function addAndTell(files) {
+  const n = addToBatch(files);
+  const total = batchList.peek().length;
+  if (!n && total >= BATCH_MAX) {
+    toast(t('batch.full', { max: BATCH_MAX }), { kind: 'error' });
+    return 0;
+  }
+  toast(t('toast.addedToBatch', { n, total }), {
+    kind: 'success',
+    action: drawerOpen.peek() ? null : { label: t('batch.show'), run: openDrawer },
+  });
+  return n;
+}
+
+const CHUNK = 2000;
+
+async function chunked(route, paths, size = CHUNK) {
+  const out = {};
+  for (let i = 0; i < paths.length; i += size) {
+    Object.assign(out, await post(route, { paths: paths.slice(i, i + size) }));
+  }
+  return out;
+}
+
+let checking = null;
+
+/**
+ * Drop the files that no longer exist (with a notice) and refresh the sizes of the rest.
+ * Resolves to the number dropped. Concurrent calls share one check.
+ */
+export function validateBatch() {
+  if (checking) return checking;
+  checking = (async () => {
+    const paths = batchList.peek().map((f) => f.fullpath);
+    if (!paths.length) return 0;
+    let exists;
+    try {
+      exists = await chunked('/check_path_exists', paths);
+    } catch (err) {
+      return 0; // offline or not allowed: keep the list as it is
+    }
+    const gone = paths.filter((p) => exists[p] !== true);
+    if (gone.length) {
+      removeFromBatch(gone);
+      toast(t('batch.gone', { n: gone.length }), { kind: 'info', ms: 6000 });
+    }
+    const kept = paths.filter((p) => exists[p] === true);
+    try {
+      const info = await chunked('/batch_get_files_info', kept, 500);
+      const next = batchList.peek().map((f) => {
+        const n = info[f.fullpath];
+        return n && n.type === 'file' && (n.bytes !== f.bytes || n.date !== f.date)
+          ? { ...f, bytes: n.bytes, size: n.size, date: n.date } : f;
+      });
+      if (next.some((f, i) => f !== batchList.peek()[i])) batchList.value = next;
+    } catch (err) {
+      /* a file vanished in between: the sizes stay as they were */
+    }
+    return gone.length;
+  })().finally(() => { checking = null; });
+  return checking;
+}
+
+/** The archive's name from `Content-Disposition` (filename* or filename), or null. */
+export function dispositionName(header) {
+  if (!header) return null;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch (e) { /* fall through */ }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header);
+  return plain ? plain[1].trim() : null;
+}
+
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/** Download the whole list as one zip: `compress` false packs without compression (stored). */
+export async function downloadBatch(compress) {
+  if (zipJob.peek()) return;
+  await validateBatch();
+  const list = batchList.peek();
+  if (!list.length) return;
+  const ctrl = new AbortController();
+  const job = { compress, n: list.length, phase: 'packing', received: 0, total: 0, cancel: () => ctrl.abort() };
+  zipJob.value = job;
+  try {
+    const res = await fetch(BASE + '/zip', {
+      method: 'POST', credentials: 'same-origin', signal: ctrl.signal, headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ paths: list.map((f) => f.fullpath), compress: !!compress, pack_only: false }),
+    });
+    if (!res.ok) {
+      let detail = null;
+      try {
+        detail = (await res.json()).detail;
+      } catch (e) { /* not JSON */ }
+      if (res.status === 401 && detail && detail.type === 'secret_verification_failed') authNeeded.value = 'secret';
+      throw new Error(detailMessage(detail, res.status));
+    }
+    const total = Number(res.headers.get('Content-Length')) || 0;
+    const name = dispositionName(res.headers.get('Content-Disposition')) || `iib-batch-${list.length}.zip`;
+    const chunks = [];
+    let received = 0;
+    zipJob.value = { ...job, phase: 'receiving', total };
+    if (res.body && res.body.getReader) {
+      const reader = res.body.getReader();
+      let shown = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        received += value.length;
+        const now = performance.now();
+        if (now - shown > 120) {
+          shown = now;
+          zipJob.value = { ...job, phase: 'receiving', total, received };
+        }
+      }
+    } else {
+      const blob = await res.blob();
+      chunks.push(blob);
+      received = blob.size;
+    }
+    saveBlob(new Blob(chunks, { type: 'application/zip' }), name);
+    toast(t('batch.downloaded', { n: list.length, size: humanSize(received) }), { kind: 'success' });
+  } catch (err) {
+    if (err && err.name === 'AbortError') toast(t('batch.cancelled'));
+    else toastError(err);
+  } finally {
+    zipJob.value = null;
+  }
+}

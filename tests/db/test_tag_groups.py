@@ -1,0 +1,85 @@
+"""Tag listing by type, custom tag renames and the rating filter of tag matching, on a real
+index (SQLite and PostgreSQL) built by IndexJob from real files."""
+import pytest
+
+from iib_core.db import custom_tags as custom_tags_db
+from iib_core.db import open_database
+from iib_core.db import tags as tags_db
+from iib_core.db.tag_match import match_images
+from iib_core.indexer import IndexJob
+from support.files import a1111_png
+
+
+@pytest.fixture
+def db(db_url):
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def lib(db, tmp_path):
+    root = tmp_path / "lib"
+    paths = {
+        "a": a1111_png(root / "a.png", "Red Fox, snow, 100%_sure", seed=1),
+        "b": a1111_png(root / "b.png", "red fox, forest", seed=2),
+        "c": a1111_png(root / "c.png", "blue whale, snow", seed=3),
+    }
+    IndexJob(db, [str(root)], workers=1).run()
+    with db.read() as conn:
+        ids = custom_tags_db.ids_by_path(conn, [str(p) for p in paths.values()])
+    return {k: ids[str(p)] for k, p in paths.items()}
+
+
+def groups_of(db, **kw):
+    with db.read() as conn:
+        return {g["type"]: g for g in custom_tags_db.tag_groups(conn, **kw)}
+
+
+def test_groups_hold_counts_most_used_first(db, lib):
+    groups = groups_of(db)
+    pos = groups["pos"]
+    assert [(t["name"], t["count"]) for t in pos["tags"][:2]] == [("red fox", 2), ("snow", 2)]
+    assert pos["total"] == 5 and len(pos["tags"]) == 5
+    assert groups["Model"]["tags"][0]["name"] == "dreamy_v1" and groups["Model"]["tags"][0]["count"] == 3
+    page = groups_of(db, types=["pos"], limit=2, offset=2)
+    assert list(page) == ["pos"] and [t["name"] for t in page["pos"]["tags"]] == [t["name"] for t in pos["tags"][2:4]]
+
+
+def test_filter_is_case_insensitive_and_literal(db, lib):
+    assert {t["name"] for g in groups_of(db, query="FOX").values() for t in g["tags"]} == {"red fox"}
+    assert {t["name"] for g in groups_of(db, query="100%").values() for t in g["tags"]} == {"100% sure"}
+    assert groups_of(db, query="0%_") == {}
+    assert {t["name"] for g in groups_of(db, query="whale", names=["forest"]).values() for t in g["tags"]} == {
+        "blue whale", "forest"}
+
+
+def test_auto_tags_no_file_carries_are_hidden_custom_tags_are_not(db, lib):
+    with db.write() as conn:
+        custom_tags_db.create_custom(conn, "unused")
+        tags_db.drop_links_of_images(conn, [lib["c"]])
+    groups = groups_of(db)
+    assert "blue whale" not in {t["name"] for t in groups["pos"]["tags"]}
+    assert "unused" in {t["name"] for t in groups["custom"]["tags"]}
+
+
+def test_rename_custom(db, lib):
+    with db.write() as conn:
+        a = custom_tags_db.create_custom(conn, "one")
+        b = custom_tags_db.create_custom(conn, "two")
+        custom_tags_db.link(conn, [lib["a"]], a["id"])
+        assert custom_tags_db.rename_custom(conn, a["id"], "two") is None
+        renamed = custom_tags_db.rename_custom(conn, a["id"], "uno")
+    assert renamed["name"] == "uno" and renamed["count"] == 1
+    assert [r["path"].endswith("a.png") for r in match_images(db, [a["id"]]).rows] == [True]
+    assert [r["id"] for r in match_images(db, [b["id"]]).rows] == []
+
+
+def test_min_rating(db, lib):
+    with db.write() as conn:
+        custom_tags_db.set_rating(conn, lib["a"], 4)
+        custom_tags_db.set_rating(conn, lib["b"], 2)
+    assert {r["id"] for r in match_images(db, min_rating=2).rows} == {lib["a"], lib["b"]}
+    assert {r["id"] for r in match_images(db, min_rating=3).rows} == {lib["a"]}
+    assert {r["id"] for r in match_images(db, min_rating=3, random_sort=True).rows} == {lib["a"]}
+    assert {r["id"] for r in match_images(db).rows} == set(lib.values())
