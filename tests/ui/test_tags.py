@@ -226,7 +226,7 @@ def test_new_tag_on_three_selected_files_then_search(page, served, corpus):
     assert grid_names(page, 3) == set(names)
     # Context menu on a result: the tag is checked there, and removing it from one works.
     cell(page, names[0]).click(button="right")
-    menu_item(page, "tags").hover()
+    menu_item(page, "tags").click()  # a click opens the submenu (and keeps it open)
     expect(menu_item(page, item).locator(".menu-icon svg")).to_have_count(1)  # checked: the file has it
     menu_item(page, item).click()
     expect(cell(page, names[0]).locator(".badge-tags")).to_have_count(0)
@@ -365,3 +365,29 @@ def test_a_key_bound_to_a_tag_toggles_it(page, served, corpus):
     cell(page, names[1]).click(button="right")
     menu_item(page, "tags").hover()
     expect(menu_item(page, f"tag{tag['id']}").locator("kbd")).to_have_text("k")
+
+
+def test_the_tags_submenu_works_from_the_keyboard(page, served, corpus):
+    root, manifest = corpus
+    folder = root / Path(manifest["files"][1]["path"]).parent
+    api(served, "/db/add_custom_tag", {"tag_name": "keyboarded"})
+    tag_id = next(t["id"] for t in api(served, "/global_setting")["all_custom_tags"] if t["name"] == "keyboarded")
+    open_folder(page, served, folder)
+    name = sorted(page.eval_on_selector_all(".column.focused .cell[data-kind=image]", "els => els.map(e => e.dataset.name)"))[0]
+    cell(page, name).click(button="right")
+    # Down to "Tags", Right into its submenu, Down to our tag, Enter toggles it on.
+    for _ in range(40):
+        page.keyboard.press("ArrowDown")
+        if page.evaluate("() => document.activeElement && document.activeElement.dataset.id") == "tags":
+            break
+    page.keyboard.press("ArrowRight")
+    expect(menu_item(page, f"tag{tag_id}")).to_be_visible()
+    assert page.evaluate("() => !!document.activeElement.closest('.menu-item.has-sub .menu')")
+    for _ in range(40):
+        if page.evaluate("() => document.activeElement && document.activeElement.dataset.id") == f"tag{tag_id}":
+            break
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(cell(page, name).locator(".badge-tags")).to_have_attribute("data-tags", "keyboarded")
+    got = api(served, "/db/get_image_tags", {"paths": [str(folder / name)]})
+    assert [t["name"] for t in got[str(folder / name)]] == ["keyboarded"]

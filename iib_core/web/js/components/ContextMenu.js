@@ -36,7 +36,7 @@ function MenuList({ items, onRun, style, level }) {
       : html`<li key=${it.id} class=${'menu-item' + (it.danger ? ' danger' : '') + (it.disabled ? ' disabled' : '') + (it.children ? ' has-sub' : '')}
           role="menuitem" aria-disabled=${it.disabled ? 'true' : 'false'} aria-haspopup=${it.children ? 'true' : undefined} tabindex="-1" data-id=${it.id}
           onMouseEnter=${() => setOpen(it.children ? it.id : null)}
-          onClick=${(e) => { e.stopPropagation(); if (it.disabled) return; if (it.children) { setOpen(open === it.id ? null : it.id); return; } onRun(it); }}>
+          onClick=${(e) => { e.stopPropagation(); if (it.disabled) return; if (it.children) { setOpen(it.id); return; } onRun(it); }}>
         <span class="menu-icon">${it.icon ? html`<${Icon} name=${it.icon} size=${15} />` : it.check ? html`<${Icon} name="check" size=${15} />` : null}</span>
         <span class="menu-label">${it.label}</span>
         ${it.key ? html`<kbd>${it.key}</kbd>` : null}
@@ -57,11 +57,30 @@ export function ContextMenu() {
         close();
       } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
-        const list = [...document.querySelectorAll('.context-menu > .menu > .menu-item:not(.disabled)')];
+        // Move within the menu that holds the focus (a submenu, or the top level).
+        const here = document.activeElement && document.activeElement.closest ? document.activeElement.closest('.context-menu .menu') : null;
+        const menuEl = here || document.querySelector('.context-menu > .menu');
+        if (!menuEl) return;
+        const list = [...menuEl.children].filter((el) => el.classList.contains('menu-item') && !el.classList.contains('disabled'));
         if (!list.length) return;
         const i = list.indexOf(document.activeElement);
         const next = e.key === 'ArrowDown' ? (i + 1) % list.length : (i <= 0 ? list.length - 1 : i - 1);
         list[next].focus();
+      } else if (e.key === 'ArrowRight' && document.activeElement && document.activeElement.classList.contains('has-sub')) {
+        e.preventDefault();
+        const parent = document.activeElement;
+        parent.click();
+        setTimeout(() => {
+          const first = parent.querySelector(':scope > .menu > .menu-item:not(.disabled)');
+          if (first) first.focus();
+        });
+      } else if (e.key === 'ArrowLeft' && document.activeElement && document.activeElement.closest) {
+        const sub = document.activeElement.closest('.menu');
+        const owner = sub && sub.parentElement && sub.parentElement.closest('.menu-item.has-sub');
+        if (owner) {
+          e.preventDefault();
+          owner.focus();
+        }
       } else if (e.key === 'Enter' && document.activeElement && document.activeElement.classList.contains('menu-item')) {
         e.preventDefault();
         document.activeElement.click();
