@@ -4,11 +4,19 @@ import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from '../html.js';
 import { t, LANGUAGES } from '../i18n.js';
 import { Icon } from '../icons.js';
+import { tagOfAction, tagLabel } from '../tags.js';
 import { settings, update, setShortcut, resetSettings, DEFAULT_SHORTCUTS, CELL_MIN, CELL_MAX } from '../settings.js';
 import { isReadonly, confirmDialog } from '../store.js';
 import { keyName } from '../keys.js';
 
 const SHORTCUT_ACTIONS = ['rate0', 'rate1', 'rate2', 'rate3', 'rate4', 'rate5', 'favourite', 'markDelete', 'delete', 'download', 'toggleInfo'];
+
+/** A shortcut action's name: a built-in one, or "Tag: <name>" for a key bound to a custom tag. */
+function actionLabel(action) {
+  const tag = tagOfAction(action);
+  if (tag) return `${t('tab.tags')}: ${tagLabel(tag)}`;
+  return t('shortcut.' + action);
+}
 
 function ShortcutRow({ action, value }) {
   const [recording, setRecording] = useState(false);
@@ -38,7 +46,7 @@ function ShortcutRow({ action, value }) {
     <td>${t('shortcut.' + action)}</td>
     <td><button class=${'key-btn' + (recording ? ' recording' : '')} onClick=${record}>
       ${recording ? t('settings.pressKey') : value ? html`<kbd>${value}</kbd>` : t('settings.noKey')}</button>
-      ${taken.length ? html`<span class="error-text small">${t('settings.keyTaken', { action: t('shortcut.' + taken[0][0]) })}</span>` : null}</td>
+      ${taken.length ? html`<span class="error-text small">${t('settings.keyTaken', { action: actionLabel(taken[0][0]) })}</span>` : null}</td>
     <td>${value ? html`<button class="icon-btn small" title=${t('action.clear')} aria-label=${t('action.clear')} onClick=${() => setShortcut(action, '')}><${Icon} name="close" size=${14} /></button>` : null}
       ${value !== DEFAULT_SHORTCUTS[action] ? html`<button class="link-btn" onClick=${() => setShortcut(action, DEFAULT_SHORTCUTS[action])}>${t('settings.default')}</button>` : null}</td>
   </tr>`;
