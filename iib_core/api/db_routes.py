@@ -90,6 +90,8 @@ def build(ctx: IIBContext) -> APIRouter:
 
     def visible(rows: List[dict]) -> List[dict]:
         """Rows the client may see (access control) whose files still exist."""
+        if not ctx.policy.enabled:  # resolving symlinks costs several system calls per row
+            return [indexed_file(r) for r in rows if os.path.exists(r["path"])]
         return [indexed_file(r) for r in rows if ctx.policy.may_read(os.path.realpath(r["path"]))
                 and os.path.exists(r["path"])]
 

@@ -288,6 +288,7 @@ def test_a_reload_restores_and_reruns_the_search(page, served, corpus):
     expect(page.locator(".search-mode[data-mode=substr]")).to_have_attribute("aria-pressed", "true")
     expect(page.locator(".search-media")).to_have_value("image")
     assert sorted(result_names(page)) == before
+    expect(page.locator(".tab.active .tab-title")).to_have_text("Search: cowboy shot")
 
 
 def test_another_part_of_the_ui_can_open_a_search(page, served, corpus):

@@ -21,6 +21,7 @@ export class ResultsModel extends BaseModel {
     this.pending = null;
     this.cursor = '';
     this.fetchPage = null;
+    this.seen = new Set();
     this.emptyText = null; // set by the page: () => text for an empty result
     if (fetchPage) this.restart(fetchPage);
   }
@@ -31,6 +32,7 @@ export class ResultsModel extends BaseModel {
     this.gen++;
     this.pending = null;
     this.cursor = '';
+    this.seen = new Set();
     batch(() => {
       this.nodes.value = [];
       this.done.value = !fetchPage;
@@ -57,8 +59,8 @@ export class ResultsModel extends BaseModel {
         while (added < want && gen === this.gen && !this.disposed) {
           const page = await this.fetchPage(this.cursor);
           if (gen !== this.gen) return 0;
-          const have = new Set(this.nodes.peek().map((n) => n.fullpath));
-          const files = (page.files || []).filter((n) => !have.has(n.fullpath));
+          const have = this.seen; // kept across pages: no rebuild per page
+          const files = (page.files || []).filter((n) => !have.has(n.fullpath) && have.add(n.fullpath));
           const cur = page.cursor || {};
           added += files.length;
           this.cursor = cur.next || '';

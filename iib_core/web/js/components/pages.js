@@ -1,5 +1,6 @@
 // The pages a tab can show besides folders: kind → component, icon and title key.
 // Column.js renders them; the start page and the app's menu open them.
+import { t } from '../i18n.js';
 import { SearchPage } from './SearchPage.js';
 import { TagSearchPage } from './TagSearchPage.js';
 import { TagsPage } from './TagsPage.js';
@@ -10,8 +11,15 @@ import { ComparePage } from './ComparePage.js';
 import { TopicsPage } from './TopicsPage.js';
 import { TopicResultsPage, topicTabTitle } from './TopicResultsPage.js';
 
+/** "Search: <query>" once the tab ran a query (shortened), else the page's name. */
+function queryTitle(tab, key) {
+  const q = tab.state && tab.state.ran && typeof tab.state.q === 'string' ? tab.state.q.trim() : '';
+  if (!q) return t(key);
+  return `${t(key)}: ${q.length > 28 ? q.slice(0, 27) + '…' : q}`;
+}
+
 export const PAGES = {
-  search: { component: SearchPage, icon: 'search', title: 'tab.search' },
+  search: { component: SearchPage, icon: 'search', title: 'tab.search', tabTitle: (tab) => queryTitle(tab, 'tab.search') },
   tagsearch: { component: TagSearchPage, icon: 'tag', title: 'tab.tagsearch' },
   tags: { component: TagsPage, icon: 'tag', title: 'tab.tags' },
   favourites: { component: FavouritesPage, icon: 'star', title: 'tab.favourites' },
