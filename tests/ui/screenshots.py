@@ -4,8 +4,10 @@
 
 Serves a generated library (abstract pictures with A1111 generation info) with a real
 uvicorn, opens it in Debian's Chromium (dark theme, 1280×720) and saves
-`grid-dark.png` (a folder with folder cards and thumbnails) and `preview-dark.png` (the
-fullscreen preview with its generation info panel), quantised to keep them small.
+`grid-dark.png` (a folder with folder cards and thumbnails), `preview-dark.png` (the
+fullscreen preview with its generation info panel), `search-light.png` (a query-language
+search), `tagsearch-dark.png` (tag search with AND/NOT sets), `compare-dark.png` (the compare
+view with its prompt diff) and `index-light.png` (the index page), quantised to keep them small.
 """
 from __future__ import annotations
 
@@ -121,8 +123,49 @@ def main() -> int:
             page.locator(".geninfo .stars[data-rating='4']").wait_for()
             page.wait_for_timeout(1800)  # let the toast go
             page.screenshot(path=str(out / "preview-dark.png"))
+            page.locator(".preview").focus()
+            page.keyboard.press("Escape")
+            page.locator(".preview").wait_for(state="detached")
+            # Compare the first two pictures of the day.
+            page.locator(".cell").nth(1).click(modifiers=["Control"])
+            page.locator(".cell").nth(2).click(modifiers=["Control"])
+            page.locator(".cell").nth(2).click(button="right")
+            page.locator(".context-menu .menu-item[data-id=compare]").click()
+            page.wait_for_function("() => [...document.querySelectorAll('.compare-page img')].filter(i => i.complete && i.naturalWidth > 0).length >= 2")
+            page.wait_for_timeout(600)
+            page.screenshot(path=str(out / "compare-dark.png"))
+            # Tag search: a model AND, a sampler NOT.
+            page.evaluate("localStorage.removeItem('iib.workspace')")
+            page.goto(served.app_url)
+            page.locator(".start-page-link[data-kind=tagsearch]").click()
+            page.locator(".tag-pick").first.wait_for()
+            page.locator(".tag-pick[data-name='dreamshaper_8']").first.click()
+            page.locator(".tag-pick[data-name='Euler a']").first.click(modifiers=["Alt"])
+            page.wait_for_function("() => { const imgs = [...document.querySelectorAll('.cell .thumb-img')];"
+                                   " return imgs.length >= 2 && imgs.every(i => i.complete && i.naturalWidth > 0); }")
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(out / "tagsearch-dark.png"))
             browser.close()
-    for name in ("grid-dark.png", "preview-dark.png"):
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 720}, color_scheme="light", locale="en-US")
+            page.add_init_script("localStorage.setItem('iib.settings', JSON.stringify({cellWidth: 176, theme: 'light'}))")
+            page.goto(served.app_url)
+            page.locator(".start-page-link[data-kind=search]").click()
+            page.locator(".search-input").fill('lora:add_detail steps>20 -ramen')
+            page.locator(".search-input").press("Enter")
+            page.wait_for_function("() => { const imgs = [...document.querySelectorAll('.cell .thumb-img')];"
+                                   " return imgs.length >= 6 && imgs.every(i => i.complete && i.naturalWidth > 0); }")
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(out / "search-light.png"))
+            page.evaluate("localStorage.removeItem('iib.workspace')")
+            page.goto(served.app_url)
+            page.locator(".start-page-link[data-kind=index]").click()
+            page.locator(".index-root").first.wait_for()
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(out / "index-light.png"))
+            browser.close()
+    for name in ("grid-dark.png", "preview-dark.png", "compare-dark.png", "tagsearch-dark.png", "search-light.png",
+                 "index-light.png"):
         small_png(out / name)
         print(out / name, (out / name).stat().st_size, "bytes")
     return 0
