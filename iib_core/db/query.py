@@ -32,6 +32,15 @@ How a page is found (newest first):
    is read; values that filters need (a seed, a scheduler, an extension, a model name beside
    free text) join the MATCH as extra phrases, so rare values are found without a scan.
 Both steps run in one read transaction and give exactly the rows one query would.
+
+Between the two, on SQLite, a query of free text only (ASCII terms of 3+ characters) takes
+the newest matches by row id (`_newest_by_rowid`, with a smaller probe before it): the FTS5
+index hands out its matches from the highest row id down, reading only that part of its
+lists, and row ids mostly follow file times (new files get new ids). The page found that way
+is completed with the rows it could have missed (those whose time and id disagree, checked
+row by row), so it is exact; when too many rows disagree, step 2 runs as before. This is what
+keeps words made of common trigrams ("watercolor": 165 ms for the whole match list at 1M
+rows) and words with no match at all (no mtime walk through every row) fast.
 """
 from __future__ import annotations
 
@@ -103,27 +112,35 @@ def search_images(
     limit: int = 200,
     cursor: str = "",
     path_only: bool = False,
-    probe_rows: int = PROBE_ROWS,
+    probe_rows: Optional[int] = None,
+    rowid_walk: bool = True,
 ) -> SearchPage:
     """Newest-first page of the files matching `query` (a `Query` or query text).
 
     Same page type, order and (mtime, id) keyset cursor as `images.search_substring`.
     Query text that cannot be used raises BadInput; a malformed cursor raises ValueError.
     With `path_only`, free-text terms look at the path only (field filters still apply).
+    `probe_rows` (default: PROBE_ROWS, or ROWID_WALK_PROBE_ROWS when the row-id walk
+    applies) and `rowid_walk` choose among the ways to the same page (tests compare them).
     """
     if isinstance(query, str):
         query = parse_query(query)
     base = []
     after = decode_cursor(cursor)
+    filters = []
+    if folder_paths:
+        filters.append(_folder_filter(folder_paths))
+    if media_type:
+        filters.append(images.c.media_type == media_type)
     if after is not None:
         base.append(older_than(*after))
-    if folder_paths:
-        base.append(_folder_filter(folder_paths))
-    if media_type:
-        base.append(images.c.media_type == media_type)
+    base.extend(filters)
     order = (images.c.mtime.desc(), images.c.id.desc())
     want = limit + 1
     rows: List[dict] = []
+    fts_expr = _rowid_walk_expr(db, query, path_only) if rowid_walk else None
+    if probe_rows is None:
+        probe_rows = PROBE_ROWS if fts_expr is None else ROWID_WALK_PROBE_ROWS
     with db.read() as conn:
         if db.is_postgresql:
             # psycopg prepares a statement run 5 times; PostgreSQL then switches to a generic
@@ -144,8 +161,14 @@ def search_images(
                     want = 0
                 else:
                     base.append(older_than(last[0], last[1]))
+                    after = (last[0], last[1])
                     want -= len(rows)
             else:
+                want = 0
+        if want > 0 and fts_expr is not None:
+            found = _newest_by_rowid(conn, db, query.root, fts_expr, after, filters, want)
+            if found is not None:
+                rows.extend(found)
                 want = 0
         if want > 0:
             condition = query_condition(db, query, path_only=path_only)
@@ -154,6 +177,133 @@ def search_images(
             stmt = select(*LIST_COLUMNS).where(*base).order_by(*order).limit(want)
             rows.extend(dict(r) for r in conn.execute(stmt).mappings())
     return page_of(rows, limit)
+
+
+# The row-id walk (`_newest_by_rowid`); measured at 1,000,000 rows (bench_search.py).
+ROWID_WALK_MAX_EXAMINED = 10000
+"""Matches the walk reads from the full-text index before it gives up (a folder or media
+filter that most matches fail)."""
+ROWID_WALK_PROBE_ROWS = 2000
+"""The probe of a query the row-id walk can answer: only common words need it."""
+ROWID_WALK_MAX_OUTSIDE = 2000
+"""Rows whose time and id disagree that the walk checks one by one before it gives up."""
+
+
+def _rowid_walk_expr(db: Database, query: Query, path_only: bool) -> Optional[str]:
+    """The FTS5 expression of `query` when the row-id walk can answer it exactly: SQLite
+    with the trigram index, free text only, every term ASCII (so LIKE, which checks the rows
+    the walk could miss, finds exactly what the index finds)."""
+    if not db.is_sqlite or not db.has_fts or path_only or query.root is None:
+        return None
+    terms: List[str] = []
+
+    def collect(node: Node) -> bool:
+        if isinstance(node, Text):
+            terms.append(node.text)
+            return True
+        if isinstance(node, (And, Or)):
+            return all(collect(c) for c in node.children)
+        if isinstance(node, Not):
+            return collect(node.child)
+        return False
+
+    if not collect(query.root) or not all(t.isascii() for t in terms):
+        return None
+    return _Builder(db, False, None).fts_expr(query.root)
+
+
+def _newest_by_rowid(conn, db: Database, root: Node, expr: str, after, filters: list,
+                     want: int) -> Optional[List[dict]]:
+    """The newest `want` rows (mtime, id descending) that match the FTS5 expression `expr`
+    (equivalent to `root`), are older than the keyset position `after` and pass `filters`;
+    None when this way would cost too much (the caller then searches its usual way).
+
+    1. Matches come from the index in descending row id, from the cursor's id down (FTS5
+       reads only the part of its lists it hands out), until `want` of them pass the filters
+       or the matches run out. A = those that pass: every match with an id in [low, high].
+    2. With K the `want`-th newest key of A, only a match newer than K can still belong to
+       the page, and the ones not yet seen have an id outside [low, high]. The rows newer
+       than K with such an id (few when ids follow times) are read from the mtime index and
+       checked row by row. The page is the newest `want` of both sets: exactly what one
+       query would return. When the matches ran out, every match with an id up to `high`
+       is in A, and the matches above `high` are read from the index as well.
+    """
+    high = after[1] if after is not None else None  # the cursor's row itself is excluded by its key
+    keep = list(filters)
+    if after is not None:
+        keep.append(older_than(*after))
+        keep.append(images.c.mtime <= after[0])  # a plain range for the mtime index
+    raw = conn.connection.driver_connection
+    found: Dict[int, float] = {}
+    examined = 0
+    low = None
+    size = want
+    exhausted = False
+    while True:
+        bound, args = "", [expr]
+        if low is not None:
+            bound, args = " AND rowid < ?", args + [low]
+        elif high is not None:
+            bound, args = " AND rowid <= ?", args + [high]
+        ids = [r[0] for r in raw.execute(
+            "SELECT rowid FROM images_fts WHERE images_fts MATCH ?%s ORDER BY rowid DESC LIMIT ?" % bound,
+            args + [size])]
+        examined += len(ids)
+        if ids:
+            low = ids[-1]
+            found.update(_keys_of(conn, ids, keep))
+        if len(ids) < size:
+            exhausted = True
+            break
+        if len(found) >= want:
+            break
+        if examined >= ROWID_WALK_MAX_EXAMINED:
+            return None
+        size = min(size * 4, ROWID_WALK_MAX_EXAMINED - examined)
+    keys = sorted(((m, i) for i, m in found.items()), reverse=True)
+    if exhausted:
+        if high is not None:
+            # Matches above the cursor's id that are older than the cursor.
+            remaining = max(0, ROWID_WALK_MAX_EXAMINED - examined)
+            ids = [r[0] for r in raw.execute(
+                "SELECT rowid FROM images_fts WHERE images_fts MATCH ? AND rowid > ? LIMIT ?",
+                (expr, high, remaining + 1))]
+            if len(ids) > remaining:
+                return None
+            keys.extend((m, i) for i, m in _keys_of(conn, ids, keep).items())
+            keys.sort(reverse=True)
+    else:
+        last_m, last_id = keys[want - 1]
+        # `id + 0`: the range on ids must not replace the walk down the mtime index.
+        member = images.c.id + 0
+        outside = member < low if high is None else or_(member < low, member > high)
+        window = (select(*_WINDOW_COLUMNS)
+                  .where(images.c.mtime >= last_m, or_(images.c.mtime > last_m, images.c.id > last_id),
+                         outside, *keep)
+                  .limit(ROWID_WALK_MAX_OUTSIDE + 1).subquery("images"))
+        condition = _Builder(db, False, window).node(root)
+        checked = conn.execute(select(window.c.id, window.c.mtime, case((condition, 1), else_=0))).all()
+        if len(checked) > ROWID_WALK_MAX_OUTSIDE:
+            return None
+        keys.extend((m, i) for i, m, ok in checked if ok)
+        keys.sort(reverse=True)
+    top = [i for _, i in keys[:want]]
+    if not top:
+        return []
+    rows: Dict[int, dict] = {}
+    for start in range(0, len(top), 500):
+        rows.update((r["id"], dict(r)) for r in conn.execute(
+            select(*LIST_COLUMNS).where(images.c.id.in_(top[start:start + 500]))).mappings())
+    return [rows[i] for i in top]
+
+
+def _keys_of(conn, ids: List[int], keep: list) -> Dict[int, float]:
+    """{id: mtime} of those `ids` whose rows pass the conditions `keep`."""
+    out: Dict[int, float] = {}
+    for start in range(0, len(ids), 500):
+        out.update(conn.execute(
+            select(images.c.id, images.c.mtime).where(images.c.id.in_(ids[start:start + 500]), *keep)).all())
+    return out
 
 
 def query_condition(db: Database, query: Query, *, path_only: bool = False) -> Optional[ColumnElement]:

@@ -6,9 +6,10 @@
 Makes (once, cached under --cache) a corpus with ../shared/tools/make_corpus.py
 (`--n 10 --big 5`: five noisy 1024x1536 PNGs, like real renders), then measures
 
-* in-process: Pillow's PNG decode alone (the floor), a cold 512-px thumbnail
-  (`render_thumbnail`), a cold `ThumbnailCache.get` (render + atomic write), a cached
-  get, and the WebP vs JPEG encoding of the final 341x512 image;
+* in-process: Pillow's PNG decode alone (and pyspng's, when installed), a cold 512-px
+  thumbnail (`render_thumbnail`; with pyspng also with Pillow's decoder, back to back),
+  a cold `ThumbnailCache.get` (render + atomic write), a cached get, and the WebP vs JPEG
+  encoding of the final 341x512 image;
 * over HTTP against a real uvicorn server in a separate process (so client and server
   do not share a GIL): cold thumbnail, cached thumbnail, 304 revalidation, /file for a
   small and a 2.9 MB PNG, and a 1 KiB range of the big one.
@@ -90,6 +91,17 @@ def in_process(bigs, rounds, scratch: Path) -> dict:
     for p in bigs:  # page cache warm
         Path(p).read_bytes()
     out.update(summary("decode_png_only", timed(lambda i: Image.open(pick(i)).load(), rounds)))
+    from iib_core.media import thumbnails
+
+    out["fast_png"] = thumbnails._spng is not None and thumbnails.FAST_PNG  # pyspng installed and used
+    if thumbnails._spng is not None:
+        datas = {p: Path(p).read_bytes() for p in bigs}
+        out.update(summary("decode_png_pyspng", timed(lambda i: thumbnails._spng.load(datas[pick(i)], "RGB"), rounds)))
+        # Back to back: the same thumbnail with Pillow's decoder (what runs without pyspng).
+        thumbnails.FAST_PNG = False
+        out.update(summary("cold_thumbnail_512_pillow_decoder",
+                           timed(lambda i: render_thumbnail(pick(i), (512, 512)), rounds)))
+        thumbnails.FAST_PNG = True
     out.update(summary("cold_thumbnail_512", timed(lambda i: render_thumbnail(pick(i), (512, 512)), rounds)))
 
     cache_dir = scratch / "inproc-cache"

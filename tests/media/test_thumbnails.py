@@ -9,7 +9,7 @@ from iib_core.errors import BadInput
 from iib_core.media.errors import UnsupportedMedia
 from iib_core.media.thumbnails import SMALL_ORIGINAL, ThumbnailCache, fit_inside, parse_box, render_thumbnail
 
-from .helpers import close_to, decode, make_video, noisy_png, solid
+from .helpers import BRIGHT, close_to, decode, make_video, noisy_png, solid
 
 
 @pytest.mark.parametrize("text,box", [(None, (256, 256)), ("512x512", (512, 512)), ("64X48", (64, 48)),
@@ -204,3 +204,116 @@ def test_postscript_is_never_handed_to_ghostscript(tmp_path):
     with pytest.raises(Exception):
         open_image(str(tmp_path / "evil.eps"))
     assert Image.open(str(tmp_path / "evil.eps")).format == "EPS"  # what plain Image.open would have done
+
+
+# -- the optional libspng decoder (pyspng) ---------------------------------------------
+
+def _png_variants(tmp_path):
+    """PNGs of every kind the fast decoder may see, with what it should do with them."""
+    from PIL import PngImagePlugin
+
+    out = {}
+    out["rgb"] = noisy_png(tmp_path / "rgb.png", (300, 450), seed=3)
+    out["rgba"] = noisy_png(tmp_path / "rgba.png", (300, 450), seed=4, mode="RGBA")
+    out["grey"] = noisy_png(tmp_path / "grey.png", (300, 450), seed=5, mode="L")
+    pal = Image.open(out["rgb"]).convert("P", palette=Image.ADAPTIVE, colors=64)
+    pal.save(tmp_path / "palette.png")
+    out["palette"] = tmp_path / "palette.png"
+    pal.save(tmp_path / "palette-tr.png", transparency=3)
+    out["palette_transparent"] = tmp_path / "palette-tr.png"
+    rotated = Image.open(out["rgb"]).copy()
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rotated.save(tmp_path / "rotated.png", exif=exif.tobytes())
+    out["rotated"] = tmp_path / "rotated.png"
+    info = PngImagePlugin.PngInfo()
+    info.add_text("parameters", "a prompt\nSteps: 20, Sampler: Euler a")
+    Image.open(out["rgb"]).save(tmp_path / "with-text.png", pnginfo=info)
+    out["with_text"] = tmp_path / "with-text.png"
+    return out
+
+
+def test_fast_png_decoder_gives_the_same_thumbnails_as_pillow(tmp_path, monkeypatch):
+    pytest.importorskip("pyspng")
+    from iib_core.media import thumbnails
+
+    for name, src in _png_variants(tmp_path).items():
+        for box in ((512, 512), (100, 100), (256, 90)):
+            monkeypatch.setattr(thumbnails, "FAST_PNG", True)
+            fast = render_thumbnail(str(src), box)
+            monkeypatch.setattr(thumbnails, "FAST_PNG", False)
+            slow = render_thumbnail(str(src), box)
+            assert fast[1] == slow[1] == "image/webp"
+            a, b = decode(fast[0]), decode(slow[0])
+            assert (a.size, a.mode) == (b.size, b.mode), (name, box)
+            # Same pixels in, same encoder: the very same bytes.
+            assert fast[0] == slow[0], (name, box)
+    # Stored sideways (EXIF orientation 6, 300x450 stored): shown 450x300, turned either way.
+    assert decode(render_thumbnail(str(tmp_path / "rotated.png"), (100, 100))[0]).size == (100, 67)
+
+
+def test_fast_png_decoder_takes_only_what_it_decodes_like_pillow(tmp_path, monkeypatch):
+    pytest.importorskip("pyspng")
+    from iib_core.media import thumbnails
+    from iib_core.media.thumbnails import _fast_png, _orientation, open_image
+
+    monkeypatch.setattr(thumbnails, "FAST_PNG", True)
+    files = _png_variants(tmp_path)
+    for name in ("rgb", "rgba", "grey", "palette", "rotated"):
+        with open_image(str(files[name])) as im:
+            fast = _fast_png(im, str(files[name]))
+            assert fast is not None, name
+            decoded, orientation = fast
+            assert orientation == (6 if name == "rotated" else 1) == _orientation(im), name
+            pillow = im.convert(decoded.mode)
+            assert decoded.size == pillow.size and decoded.tobytes() == pillow.tobytes(), name
+    deep = tmp_path / "deep.png"
+    Image.new("I;16", (30, 20), 32768).save(deep)
+    frames = [Image.new("RGB", (40, 30), c) for c in BRIGHT]
+    frames[0].save(tmp_path / "anim.png", save_all=True, append_images=frames[1:])
+    for path in (deep, tmp_path / "anim.png", solid(tmp_path / "x.jpg", (40, 30), (1, 2, 3)),
+                 files["palette_transparent"]):
+        with open_image(str(path)) as im:
+            assert _fast_png(im, str(path)) is None, path.name  # left to Pillow
+    # A PNG libspng refuses (a corrupt IDAT) gets whatever Pillow alone makes of it.
+    data = bytearray(files["rgb"].read_bytes())
+    idat = data.index(b"IDAT")
+    data[idat + 40: idat + 4000] = os.urandom(3960)
+    bad = tmp_path / "corrupt.png"
+    bad.write_bytes(bytes(data))
+    with open_image(str(bad)) as im:
+        assert _fast_png(im, str(bad)) is None
+
+    def outcome():
+        try:
+            return render_thumbnail(str(bad), (128, 128))
+        except UnsupportedMedia as exc:
+            return exc.status, exc.detail
+
+    fast = outcome()
+    monkeypatch.setattr(thumbnails, "FAST_PNG", False)
+    assert outcome() == fast
+
+
+def test_fast_png_decoder_reads_an_orientation_stored_after_the_pixels(tmp_path, monkeypatch):
+    """An eXIf chunk may follow IDAT (the PNG spec allows it); the fast path finds it there."""
+    pytest.importorskip("pyspng")
+    from iib_core.media import thumbnails
+
+    src = noisy_png(tmp_path / "plain.png", (300, 450), seed=9)
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    Image.open(src).save(tmp_path / "with-exif.png", exif=exif.tobytes())
+    data = (tmp_path / "with-exif.png").read_bytes()
+    start = data.index(b"eXIf") - 4
+    chunk = data[start:start + 12 + int.from_bytes(data[start:start + 4], "big")]
+    moved = data.replace(chunk, b"")
+    iend = moved.index(b"IEND") - 4
+    late = tmp_path / "late-exif.png"
+    late.write_bytes(moved[:iend] + chunk + moved[iend:])
+    assert late.read_bytes().index(b"eXIf") > late.read_bytes().index(b"IDAT")
+    monkeypatch.setattr(thumbnails, "FAST_PNG", True)
+    fast = render_thumbnail(str(late), (100, 100))[0]
+    monkeypatch.setattr(thumbnails, "FAST_PNG", False)
+    assert render_thumbnail(str(late), (100, 100))[0] == fast
+    assert decode(fast).size == (100, 67)
