@@ -40,7 +40,13 @@ def open_index_page(page, served):
     return page.locator(".index-page")
 
 
-def test_update_shows_moving_progress_and_completes(page, served, library):
+def test_update_shows_moving_progress_and_completes(page, tmp_path, big_library):
+    library, total = big_library, 25_000
+    with serve(tmp_path / "server", [library], index=False) as served:
+        _progress_moves_then_completes(page, served, library, total)
+
+
+def _progress_moves_then_completes(page, served, library, total):
     ip = open_index_page(page, served)
     root = ip.locator(f".index-root[data-path='{library}']")
     expect(root).to_have_attribute("data-state", "never")
@@ -56,12 +62,12 @@ def test_update_shows_moving_progress_and_completes(page, served, library):
         if value >= 0:
             seen.add(value)
         page.wait_for_timeout(20)
-    expect(ip).to_have_attribute("data-running", "false", timeout=120_000)
+    expect(ip).to_have_attribute("data-running", "false", timeout=240_000)
     expect(ip).to_have_attribute("data-state", "completed")
     assert len(seen) >= 2, f"progress never moved: {sorted(seen)}"
     expect(root).to_have_attribute("data-state", "indexed")
-    expect(root).to_contain_text(f"{COUNT} images")
-    expect(page.locator(".index-last")).to_contain_text(f"{COUNT} files read")
+    expect(root).to_contain_text(f"{total} images")
+    expect(page.locator(".index-last")).to_contain_text(f"{total} files read")
 
 
 def test_cancel_stops_the_run(page, tmp_path, big_library):
