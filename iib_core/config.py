@@ -17,6 +17,7 @@ PERMISSIONS = ("read-write", "read-only", "write-only", "no-access")
 ACCESS_CONTROL_MODES = ("auto", "enable", "disable")
 PROMPT_NORMALIZE_MODES = ("balanced", "theme_only")
 SERVER_LANGS = ("auto", "en", "zh", "zh-hans", "zh-hant", "de")
+DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 
 
 class SettingsError(ValueError):
@@ -38,13 +39,17 @@ class Settings:
     # metadata (cheap); True: also RGB stealth on any lossless image; False: never decode pixels.
     enable_stealth_parser: Optional[bool] = None
     comfyui_extract_all_prompts: bool = False
-    openai_base_url: str = "https://api.openai.com/v1"
+    openai_base_url: str = DEFAULT_OPENAI_BASE_URL
     openai_api_key: Optional[str] = None
     embedding_model: str = "text-embedding-3-small"
     ai_model: str = "gpt-4o-mini"
     topic_title_model: Optional[str] = None
     prompt_normalize: bool = True
     prompt_normalize_mode: str = "balanced"
+    # Semantic layer: seconds per provider request (IIB_AI_TIMEOUT) and retries after a
+    # 429 or 5xx answer (IIB_AI_MAX_RETRIES).
+    ai_timeout: float = 60.0
+    ai_max_retries: int = 3
     # Folders (absolute or relative to the working directory) given with --extra_paths.
     extra_paths: List[str] = field(default_factory=list)
     # Folder names or paths never indexed (B10), from IIB_EXCLUDE_DIRS or the settings table.
@@ -67,6 +72,12 @@ class Settings:
     @property
     def effective_topic_title_model(self) -> str:
         return self.topic_title_model or self.ai_model
+
+    @property
+    def ai_remote_configured(self) -> bool:
+        """An OpenAI-compatible provider is set up: a key, or a base URL other than the default
+        (local servers such as Ollama or llama.cpp need no key)."""
+        return bool(self.openai_api_key) or self.openai_base_url != DEFAULT_OPENAI_BASE_URL
 
     @property
     def writable(self) -> bool:
@@ -199,6 +210,15 @@ def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:
         out["prompt_normalize_mode"] = _parse_choice(
             "IIB_PROMPT_NORMALIZE_MODE", text("IIB_PROMPT_NORMALIZE_MODE"), PROMPT_NORMALIZE_MODES
         )
+    if text("IIB_AI_TIMEOUT"):
+        try:
+            out["ai_timeout"] = float(text("IIB_AI_TIMEOUT"))
+        except ValueError:
+            raise SettingsError(f"IIB_AI_TIMEOUT={text('IIB_AI_TIMEOUT')!r} is not a number of seconds") from None
+        if not out["ai_timeout"] > 0:
+            raise SettingsError("IIB_AI_TIMEOUT must be more than 0 seconds")
+    if text("IIB_AI_MAX_RETRIES"):
+        out["ai_max_retries"] = _parse_int("IIB_AI_MAX_RETRIES", text("IIB_AI_MAX_RETRIES"), 0)
     if text("IIB_EXCLUDE_DIRS"):
         out["exclude_dirs"] = _parse_list(text("IIB_EXCLUDE_DIRS"))
     if "IIB_WATCH" in env:

@@ -1,29 +1,372 @@
-"""AI routes (api-contract §3.8): answered with 501 until the semantic layer lands."""
+"""AI routes (api-contract §3.8 with the decisions of §8): embeddings, clustering jobs,
+semantic search, the tag graph, smart organisation and the chat proxy.
+
+Additions to the contract (optional, defaults keep it):
+  * `recursive: bool = true` on every body that takes folders (§8.1);
+  * omitted `folder_paths` means every scanned root (§8.3);
+  * cluster results carry `title_method` ("llm" | "keywords") per cluster and overall;
+  * `POST /db/organize_files_undo {"job_id"}` moves a confirmed plan back (W).
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import datetime
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Optional
 
-from ..errors import NotImplementedYet
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+from starlette.responses import JSONResponse
+
+from ..ai.errors import NotConfigured
+from ..ai.jobs import AIJobs, Job
+from ..ai.organize import make_plan
+from ..ai.service import AIService, ClusterParams, clamp
+from ..ai.tag_graph import MIN_TAGS_FOR_ABSTRACTION, MAX_TAGS_SENT, abstraction_key, build_graph, llm_groups, tag_weights
+from ..db import embeddings as emb_db
+from ..db import kv
+from ..errors import BadInput, IIBError, NotFound
+from ..files import FileOperations, IndexSync, PathGate, Trash
+from ..indexer import extract_options
+from .compat import model_to_dict
 from .context import IIBContext
 from .deps import secret_guard, write_guard
 
-NOT_YET = "The semantic features (embeddings, clustering, natural-language search) are not available in this build yet."
-
-WRITE_ROUTES = [("POST", "/db/build_iib_output_embeddings"), ("POST", "/db/cluster_iib_output_job_start"),
-                ("POST", "/db/search_iib_output_by_prompt"), ("POST", "/ai-chat"),
-                ("POST", "/db/organize_files_start"), ("POST", "/db/organize_files_confirm")]
-READ_ROUTES = [("GET", "/db/cluster_iib_output_job_status"), ("POST", "/db/cluster_iib_output_cached"),
-               ("POST", "/db/cluster_tag_graph"), ("POST", "/db/cluster_tag_graph_cluster_paths")]
+ORGANIZE_KEY = "ai_organize:"
 
 
-def _not_yet():
-    raise NotImplementedYet(NOT_YET)
+class EmbedBody(BaseModel):
+    folder: Optional[str] = None
+    folder_paths: Optional[List[str]] = None
+    model: Optional[str] = None
+    force: bool = False
+    batch_size: int = 64
+    max_chars: int = 4000
+    recursive: bool = True
+
+
+class ClusterBody(BaseModel):
+    folder_paths: Optional[List[str]] = None
+    folder: Optional[str] = None
+    model: Optional[str] = None
+    force_embed: bool = False
+    threshold: float = 0.90
+    min_cluster_size: int = 2
+    assign_noise_threshold: Optional[float] = None
+    batch_size: int = 64
+    max_chars: int = 4000
+    title_model: Optional[str] = None
+    use_title_cache: bool = True
+    force_title: bool = False
+    lang: Optional[str] = None
+    recursive: bool = True
+
+
+class OrganizeBody(ClusterBody):
+    dest_folder: str
+    include_noise: bool = False
+
+
+class JobBody(BaseModel):
+    job_id: str
+
+
+class SearchBody(BaseModel):
+    query: str = ""
+    folder_paths: Optional[List[str]] = None
+    folder: Optional[str] = None
+    model: Optional[str] = None
+    top_k: int = 50
+    min_score: float = 0.0
+    ensure_embed: bool = True
+    max_chars: int = 4000
+    recursive: bool = True
+
+
+class TagGraphBody(BaseModel):
+    folder_paths: Optional[List[str]] = None
+    lang: str = "en"
+
+
+class ClusterPathsBody(BaseModel):
+    topic_cluster_cache_key: str = ""
+    cluster_id: str = ""
+
+
+class ChatBody(BaseModel):
+    messages: List[Dict[str, Any]]
+    temperature: float = 0.7
+    max_tokens: Optional[int] = None
+    stream: bool = False
 
 
 def build(ctx: IIBContext) -> APIRouter:
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
-    for method, path in WRITE_ROUTES:
-        router.add_api_route(path, _not_yet, methods=[method], dependencies=[Depends(write_guard(ctx))])
-    for method, path in READ_ROUTES:
-        router.add_api_route(path, _not_yet, methods=[method])
+    writable = [Depends(write_guard(ctx))]
+    service = AIService(ctx)
+    jobs = AIJobs()
+    gate = PathGate(ctx.policy, ctx.sd_cwd)
+
+    def operations() -> FileOperations:
+        settings = ctx.settings
+        index = IndexSync(ctx.db, ctx.index_roots, exclude=[*settings.exclude_dirs, str(settings.cache_dir)],
+                          options=extract_options(settings), workers=settings.index_workers)
+        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / "trash"))
+
+    def folders_of(folder_paths: Optional[List[str]], folder: Optional[str], what: str) -> List[str]:
+        """Checked, normalised, de-duplicated folders; omitted means every scanned root."""
+        raws = [r for r in [*(folder_paths or []), *([folder] if folder else [])] if isinstance(r, str)]
+        raws = [r.strip() for r in raws if r.strip()]
+        if not raws:
+            roots = ctx.index_roots()
+            if not roots:
+                raise BadInput(f"folder_paths is required (select folders to {what})")
+            return roots
+        out: List[str] = []
+        for raw in raws:
+            ctx.policy.check(raw, base=ctx.sd_cwd)
+            shown = os.path.normpath(os.path.abspath(raw if os.path.isabs(raw) else os.path.join(ctx.sd_cwd, raw)))
+            if not os.path.isdir(shown):
+                raise BadInput(f"Folder not found: {raw}")
+            if shown not in out:
+                out.append(shown)
+        return out
+
+    def visible(path: str) -> bool:
+        return not ctx.policy.enabled or ctx.policy.may_read(os.path.realpath(path))
+
+    def cluster_params(body: ClusterBody, what: str = "cluster") -> ClusterParams:
+        threshold = float(body.threshold)
+        threshold = 0.90 if threshold == 0 else clamp(threshold, 0.0, 0.999)
+        min_size = max(1, int(body.min_cluster_size))
+        noise = body.assign_noise_threshold
+        noise = max(0.88, min(threshold + 0.02, 0.97)) if noise is None else clamp(float(noise), -1.0, 1.0)
+        return ClusterParams(folders=folders_of(body.folder_paths, body.folder, what), recursive=body.recursive,
+                             model=body.model, force_embed=body.force_embed, threshold=threshold,
+                             min_cluster_size=min_size, assign_noise_threshold=noise,
+                             batch_size=clamp(int(body.batch_size), 1, 256),
+                             max_chars=clamp(int(body.max_chars), 256, 8000), title_model=body.title_model,
+                             use_title_cache=body.use_title_cache, force_title=body.force_title, lang=body.lang)
+
+    def echo(body: BaseModel, p: ClusterParams) -> dict:
+        req = model_to_dict(body)
+        req.update(threshold=p.threshold, min_cluster_size=p.min_cluster_size,
+                   assign_noise_threshold=p.assign_noise_threshold, batch_size=p.batch_size, max_chars=p.max_chars,
+                   model=service.model_name(p.model), title_model=service.title_source(p.title_model))
+        return req
+
+    def check_ready(p: ClusterParams) -> None:
+        """Fail at once (400) when no embedding model can serve the request."""
+        service.embedder(p.model)
+
+    # -- embeddings -------------------------------------------------------------------------
+    @router.post("/db/build_iib_output_embeddings", dependencies=writable)
+    def build_embeddings(body: EmbedBody):
+        folders = folders_of(body.folder_paths, body.folder, "embed")
+        stats = service.build(folders, recursive=body.recursive, model=body.model, force=body.force,
+                              batch_size=body.batch_size, max_chars=body.max_chars)
+        return dict(stats, folder=folders[0], folders=folders)
+
+    # -- clustering ---------------------------------------------------------------------------
+    def run_cluster(job: Job, p: ClusterParams) -> dict:
+        job.update(folders=p.folders)
+        out = service.cluster(p, progress=job.progress, stage=job.stage)
+        return {"result": out["result"], "cache_hit": out["cache_hit"], "cache_key": out["cache_key"]}
+
+    @router.post("/db/cluster_iib_output_job_start", dependencies=writable)
+    def cluster_job_start(body: ClusterBody):
+        p = cluster_params(body)
+        check_ready(p)
+        job = jobs.start("cluster", echo(body, p), lambda j: run_cluster(j, p))
+        return {"job_id": job.id}
+
+    @router.get("/db/cluster_iib_output_job_status")
+    def cluster_job_status(job_id: str):
+        return jobs.get(job_id).snapshot()
+
+    @router.post("/db/cluster_iib_output_cached")
+    def cluster_cached(body: ClusterBody):
+        p = cluster_params(body)
+        model = service.model_name(p.model)
+        key = service.cluster_key(p, model, service.title_source(p.title_model))
+        with ctx.db.read() as conn:
+            cached = emb_db.get_cluster(conn, key)
+        state = service.scope_state(model, p.folders, p.recursive)
+        reason: Dict[str, Any] = {"folders_changed": False, "embeddings_changed": False,
+                                  "embeddings_count": state["embeddings_count"],
+                                  "embeddings_max_updated_at": _iso(state["embeddings_max_updated_at"])}
+        if cached is None:
+            return {"cache_key": key, "cache_hit": False, "cached_at": "", "result": None, "stale": True,
+                    "stale_reason": reason}
+        stored = cached.get("state") or {}
+        for f, mtime in state["folder_mtimes"].items():
+            before = (stored.get("folder_mtimes") or {}).get(f)
+            if mtime is None or before != mtime:
+                reason.update(folders_changed=True, path=f, stored=before, current=mtime,
+                              reason="folder_missing" if mtime is None else "folder_modified_date_changed")
+                break
+        reason["embeddings_changed"] = (stored.get("embeddings_count") != state["embeddings_count"] or
+                                        stored.get("embeddings_max_updated_at") != state["embeddings_max_updated_at"])
+        return {"cache_key": key, "cache_hit": True, "cached_at": _iso(cached["updated_at"]),
+                "result": cached["result"], "stale": reason["folders_changed"] or reason["embeddings_changed"],
+                "stale_reason": reason}
+
+    # -- search ----------------------------------------------------------------------------
+    @router.post("/db/search_iib_output_by_prompt", dependencies=writable)
+    def search(body: SearchBody):
+        query = (body.query or "").strip()
+        if not query:
+            raise BadInput("query is required")
+        folders = folders_of(body.folder_paths, body.folder, "search")
+        top = clamp(int(body.top_k), 1, 500)
+        out = service.search(query, folders, recursive=body.recursive, model=body.model, top=top,
+                             min_score=clamp(float(body.min_score), -1.0, 1.0), ensure_embed=body.ensure_embed,
+                             max_chars=body.max_chars, visible=visible)
+        return dict(out, query=query, folder=folders[0], folders=folders)
+
+    # -- tag graph -------------------------------------------------------------------------
+    @router.post("/db/cluster_tag_graph")
+    def cluster_tag_graph(body: TagGraphBody):
+        if not body.folder_paths or not [f for f in body.folder_paths if f and f.strip()]:
+            raise BadInput("folder_paths is required")
+        folders = folders_of(body.folder_paths, None, "cluster")
+        with ctx.db.read() as conn:
+            recent = emb_db.recent_clusters(conn, 200)
+        found = next((c for c in recent if isinstance(c.get("folders"), list) and set(c["folders"]) == set(folders)),
+                     None)
+        if found is None:
+            raise BadInput(f"No clustering result found for these {len(folders)} folders. "
+                           "Please run clustering first.")
+        result = found.get("result")
+        if not isinstance(result, dict) or not isinstance(result.get("clusters"), list):
+            raise BadInput("Invalid clustering result format.")
+        if not result["clusters"]:
+            raise BadInput("No clusters found in result")
+        groups = None
+        tags = tag_weights(result["clusters"])
+        source = service.title_source(None)
+        if len(tags) >= MIN_TAGS_FOR_ABSTRACTION and source != "keywords":
+            heaviest = sorted(tags, key=lambda t: -tags[t]["size"])[:MAX_TAGS_SENT]
+            key = abstraction_key(heaviest, body.lang, ctx.settings.ai_model)
+            with ctx.db.read() as conn:
+                groups = kv.get(conn, key)
+            if not isinstance(groups, list):
+                groups = llm_groups(service.client(), ctx.settings.ai_model, heaviest, body.lang)
+                with ctx.db.write() as conn:
+                    kv.put(conn, key, groups)
+        return build_graph(result, found["cache_key"], groups)
+
+    @router.post("/db/cluster_tag_graph_cluster_paths")
+    def cluster_tag_graph_paths(body: ClusterPathsBody):
+        if not body.topic_cluster_cache_key or not body.cluster_id:
+            raise BadInput("topic_cluster_cache_key and cluster_id are required")
+        with ctx.db.read() as conn:
+            cached = emb_db.get_cluster(conn, body.topic_cluster_cache_key)
+        if cached is None:
+            raise NotFound("topic_cluster_cache not found")
+        result = cached.get("result")
+        if not isinstance(result, dict) or not isinstance(result.get("clusters"), list):
+            raise BadInput("invalid cached result")
+        for c in result["clusters"]:
+            if isinstance(c, dict) and c.get("id") == body.cluster_id:
+                return {"paths": [p for p in c.get("paths") or [] if visible(p)]}
+        raise NotFound("cluster not found")
+
+    # -- organise -----------------------------------------------------------------------------
+    def run_organize(job: Job, p: ClusterParams, dest: str, include_noise: bool) -> dict:
+        out = run_cluster(job, p)
+        out["plan"] = make_plan(out["result"], dest, include_noise)
+        return out
+
+    @router.post("/db/organize_files_start", dependencies=writable)
+    def organize_start(body: OrganizeBody):
+        p = cluster_params(body, "organize")
+        if not (body.dest_folder or "").strip():
+            raise BadInput("dest_folder is required")
+        dest = gate.folder(body.dest_folder.strip()).shown
+        if os.path.lexists(dest) and not os.path.isdir(dest):
+            raise BadInput(f"Destination {body.dest_folder} is a file, not a folder.")
+        check_ready(p)
+        req = dict(echo(body, p), dest_folder=dest)
+        job = jobs.start("organize", req, lambda j: run_organize(j, p, dest, body.include_noise))
+        return {"job_id": job.id}
+
+    def finished_plan(job_id: str) -> dict:
+        data = jobs.get(job_id).snapshot()
+        if data.get("kind") != "organize":
+            raise BadInput("this job is not an organise job")
+        if data["status"] != "completed":
+            raise BadInput(f"the organise job is {data['status']}, not completed"
+                           + (f": {data['error']}" if data.get("error") else ""))
+        return data
+
+    def move_one(ops: FileOperations, src: str, dest_dir: str) -> Dict[str, Any]:
+        try:
+            res = ops.move([src], dest_dir, create_dest_folder=True)
+        except IIBError as exc:
+            return {"ok": False, "error": str(exc.detail)}
+        if res.errors:
+            return {"ok": False, "error": "; ".join(res.errors)}
+        return {"ok": True, "error": None}
+
+    @router.post("/db/organize_files_confirm", dependencies=writable)
+    def organize_confirm(body: JobBody):
+        data = finished_plan(body.job_id)
+        with ctx.db.read() as conn:
+            if kv.get(conn, ORGANIZE_KEY + body.job_id) is not None:
+                raise BadInput("this plan was already confirmed")
+        ops = operations()
+        results = []
+        for topic in data["plan"]["topics"]:
+            for move in topic["moves"]:
+                if move.get("unchanged"):
+                    results.append({"src": move["src"], "dest": move["dest"], "ok": True, "error": None,
+                                    "skipped": True})
+                    continue
+                outcome = move_one(ops, move["src"], os.path.dirname(move["dest"]))
+                results.append(dict(outcome, src=move["src"], dest=move["dest"]))
+        moved = [{"src": r["src"], "dest": r["dest"]} for r in results if r["ok"] and not r.get("skipped")]
+        with ctx.db.write() as conn:
+            kv.put(conn, ORGANIZE_KEY + body.job_id, {"moves": moved, "undone": False})
+        return {"job_id": body.job_id, "moved": len(moved), "failed": sum(1 for r in results if not r["ok"]),
+                "results": results}
+
+    @router.post("/db/organize_files_undo", dependencies=writable)
+    def organize_undo(body: JobBody):
+        key = ORGANIZE_KEY + body.job_id
+        with ctx.db.read() as conn:
+            record = kv.get(conn, key)
+        if not isinstance(record, dict):
+            raise NotFound("no confirmed organise plan with this job_id")
+        if record.get("undone"):
+            raise BadInput("this plan was already undone")
+        ops = operations()
+        results = []
+        for move in reversed(record.get("moves") or []):
+            outcome = move_one(ops, move["dest"], os.path.dirname(move["src"]))
+            results.append(dict(outcome, src=move["dest"], dest=move["src"]))
+        with ctx.db.write() as conn:
+            kv.put(conn, key, dict(record, undone=True))
+        return {"job_id": body.job_id, "restored": sum(1 for r in results if r["ok"]),
+                "failed": sum(1 for r in results if not r["ok"]), "results": results}
+
+    # -- chat ----------------------------------------------------------------------------------
+    @router.post("/ai-chat", dependencies=writable)
+    def ai_chat(body: ChatBody):
+        if body.stream:
+            raise BadInput("stream is not supported: send stream=false")
+        if not ctx.settings.ai_remote_configured:
+            raise NotConfigured("OpenAI API Key not configured")
+        payload: Dict[str, Any] = {"model": ctx.settings.ai_model, "messages": body.messages,
+                                   "temperature": body.temperature}
+        if body.max_tokens is not None:
+            payload["max_tokens"] = body.max_tokens
+        return JSONResponse(service.client().chat(payload))
+
     return router
+
+
+def _iso(epoch: Optional[float]) -> str:
+    if not epoch:
+        return ""
+    return datetime.datetime.fromtimestamp(float(epoch)).isoformat()

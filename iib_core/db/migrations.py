@@ -51,8 +51,15 @@ def _step_2_orphaned_marks(conn: Connection, db: Database) -> None:
     schema.metadata.create_all(conn, tables=[schema.orphaned_marks])
 
 
+def _step_3_semantic_layer(conn: Connection, db: Database) -> None:
+    """Embedding cache, title cache and clustering cache of the semantic layer."""
+    schema.metadata.create_all(
+        conn, tables=[schema.image_embedding, schema.topic_title_cache, schema.topic_cluster_cache])
+
+
 # Index i holds the step that upgrades version i to i + 1.
-STEPS: List[Callable[[Connection, Database], None]] = [_step_1_base, _step_2_orphaned_marks]
+STEPS: List[Callable[[Connection, Database], None]] = [_step_1_base, _step_2_orphaned_marks,
+                                                      _step_3_semantic_layer]
 CURRENT_VERSION = len(STEPS)
 
 # The text the PostgreSQL trigram index covers; search queries must use the same expression.

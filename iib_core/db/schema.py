@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -125,6 +126,53 @@ orphaned_marks = Table(
     Column("tag_ids", Text, nullable=False, default=""),  # comma-separated custom tag ids
     Column("rating", Integer),
     Column("orphaned_at", Float, nullable=False),
+)
+
+# -- semantic layer (iib_core/ai) -------------------------------------------------------
+# One prompt vector per image and embedding model. `text_hash` is
+# sha256(f"{normalize_version}:{prompt_text}"): a row whose hash still matches is not
+# embedded again. `vec` is a little-endian float16 ("f2") or float32 ("f4") blob of an
+# L2-normalised vector; a NULL `vec` with `error` set remembers a batch the provider
+# refused, skipped until the text changes or `force` is given.
+image_embedding = Table(
+    "image_embedding",
+    metadata,
+    Column("image_id", IdType, ForeignKey("images.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(255), primary_key=True),
+    Column("text_hash", String(64), nullable=False),
+    Column("dim", Integer, nullable=False, default=0),
+    Column("dtype", String(4), nullable=False, default="f2"),
+    Column("vec", LargeBinary),
+    Column("error", Text),
+    Column("updated_at", Float, nullable=False),
+    Index("ix_image_embedding_model_updated", "model", "updated_at"),
+)
+
+# Titles and keywords of one cluster, keyed by cluster_hash (members, models, threshold,
+# min size, language, normalisation fingerprint). `method` is "llm" or "keywords".
+topic_title_cache = Table(
+    "topic_title_cache",
+    metadata,
+    Column("cluster_hash", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("keywords", Text, nullable=False, default="[]"),  # JSON list of strings
+    Column("model", String(255), nullable=False, default=""),
+    Column("lang", String(16), nullable=False, default=""),
+    Column("method", String(16), nullable=False, default="llm"),
+    Column("created_at", Float, nullable=False),
+)
+
+# Whole clustering results, keyed by the folder list and parameters (api-contract §3.8).
+topic_cluster_cache = Table(
+    "topic_cluster_cache",
+    metadata,
+    Column("cache_key", String(64), primary_key=True),
+    Column("folders", Text, nullable=False),  # JSON list
+    Column("params", Text, nullable=False),  # JSON object
+    Column("result", Text, nullable=False),  # JSON ClusterResult
+    Column("state", Text, nullable=False, default="{}"),  # JSON: embeddings and folder state when stored
+    Column("updated_at", Float, nullable=False),
+    Index("ix_topic_cluster_cache_updated", "updated_at"),
 )
 
 CUSTOM_TAG_TYPE = "custom"
