@@ -7,7 +7,7 @@ import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { post, thumbUrl } from '../api.js';
 import { roots, toast, toastError, isReadonly, pickFolderDialog } from '../store.js';
-import { openTab } from '../workspace.js';
+import { openTab, updateTabState } from '../workspace.js';
 import { refreshFolders } from '../models.js';
 import { parentOf } from '../media.js';
 import { storedScope, saveScope, runJob, titleLang } from '../topics.js';
@@ -57,12 +57,12 @@ function TopicCard({ cluster, onOpen }) {
   </li>`;
 }
 
-function Organise({ scope, result }) {
+function Organise({ scope, params }) {
   const [dest, setDest] = useState('');
-  const [plan, setPlan] = useState(null);
+  const [plan, setPlan] = useState(null); // {jobId, topics: [{title, folder, moves: [{src, dest, conflict, unchanged}]}]}
   const [job, setJob] = useState(null);
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState(null);
+  const [outcome, setOutcome] = useState(null); // {jobId, moved, failed, undone}
   const writable = !isReadonly.value;
   const choose = async () => {
     const picked = await pickFolderDialog({ title: t('ai.destTitle') });
@@ -73,9 +73,8 @@ function Organise({ scope, result }) {
     setPlan(null);
     setOutcome(null);
     try {
-      const done = await runJob('/db/organize_files_start', { folder_paths: scope, dest_folder: dest, lang: titleLang() }, setJob,
-        { statusRoute: '/db/organize_files_status' });
-      setPlan({ jobId: done.job_id, ...(done.result || {}) });
+      const done = await runJob('/db/organize_files_start', { ...params, folder_paths: scope, dest_folder: dest.trim() }, setJob);
+      setPlan({ jobId: done.job_id, topics: (done.plan && done.plan.topics) || [] });
     } catch (err) {
       toastError(err);
     } finally {
@@ -83,15 +82,16 @@ function Organise({ scope, result }) {
       setJob(null);
     }
   };
+  const touched = (results) => [...new Set(results.flatMap((r) => [r.src, r.dest].filter(Boolean).map(parentOf)))];
   const confirm = async () => {
     setBusy(true);
     try {
       const res = await post('/db/organize_files_confirm', { job_id: plan.jobId });
-      setOutcome(res);
-      const items = (res && res.results) || [];
-      const moved = items.filter((r) => r.ok !== false && !r.error);
-      toast(t('ai.organised', { n: moved.length }), { kind: moved.length === items.length ? 'success' : 'error' });
-      refreshFolders([...new Set(items.flatMap((r) => [r.from, r.to].filter(Boolean).map(parentOf)))]);
+      const results = res.results || [];
+      setOutcome({ jobId: plan.jobId, moved: res.moved || 0, failed: res.failed || 0, undone: false,
+        errors: results.filter((r) => !r.ok).slice(0, 20) });
+      toast(t('ai.organised', { n: res.moved || 0 }), { kind: res.failed ? 'error' : 'success' });
+      refreshFolders(touched(results));
       setPlan(null);
     } catch (err) {
       toastError(err);
@@ -99,13 +99,22 @@ function Organise({ scope, result }) {
       setBusy(false);
     }
   };
-  const moves = plan ? plan.moves || plan.plan || [] : [];
-  const groups = new Map();
-  for (const m of moves) {
-    const folder = parentOf(m.to || m.dest || '');
-    if (!groups.has(folder)) groups.set(folder, []);
-    groups.get(folder).push(m);
-  }
+  const undo = async () => {
+    setBusy(true);
+    try {
+      const res = await post('/db/organize_files_undo', { job_id: outcome.jobId });
+      setOutcome({ ...outcome, undone: true, restored: res.restored || 0 });
+      toast(t('ai.undone', { n: res.restored || 0 }), { kind: res.failed ? 'error' : 'success' });
+      refreshFolders(touched(res.results || []));
+    } catch (err) {
+      toastError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const topics = plan ? plan.topics.filter((tp) => tp.moves.length) : [];
+  const moving = topics.reduce((n, tp) => n + tp.moves.filter((m) => !m.unchanged).length, 0);
+  const conflicts = topics.reduce((n, tp) => n + tp.moves.filter((m) => m.conflict).length, 0);
   return html`<section class="topic-organise">
     <h2>${t('ai.organise')}</h2>
     <p class="muted">${t('ai.organiseHint')}</p>
@@ -113,20 +122,25 @@ function Organise({ scope, result }) {
       <input class="input" name="dest" value=${dest} placeholder=${t('ai.destPlaceholder')} aria-label=${t('ai.destPlaceholder')}
         onInput=${(e) => setDest(e.currentTarget.value)} />
       <button class="btn" onClick=${choose}><${Icon} name="folder" size=${15} /> ${t('ai.chooseDest')}</button>
-      <button class="btn primary organise-plan" disabled=${!writable || busy || !dest.trim() || !scope.length || !result} onClick=${makePlan}>${t('ai.plan')}</button>
+      <button class="btn primary organise-plan" disabled=${!writable || busy || !dest.trim() || !scope.length} onClick=${makePlan}>${t('ai.plan')}</button>
     </div>
     <${JobProgress} job=${job} />
-    ${plan ? html`<div class="organise-plan-view" data-moves=${moves.length}>
-      <p><strong>${t('ai.planSummary', { n: moves.length, folders: groups.size })}</strong></p>
-      <ul class="plan-groups">${[...groups.entries()].map(([folder, list]) => html`<li key=${folder}>
-        <details><summary><code>${folder}</code> · ${t('ai.images', { n: list.length })}</summary>
-          <ul>${list.map((m) => html`<li key=${m.from || m.src}><code>${m.from || m.src}</code></li>`)}</ul></details></li>`)}</ul>
+    ${plan ? html`<div class="organise-plan-view" data-moves=${moving}>
+      <p><strong>${t('ai.planSummary', { n: moving, folders: topics.length })}</strong>
+        ${conflicts ? html` <span class="error-text">${t('ai.conflicts', { n: conflicts })}</span>` : null}</p>
+      <ul class="plan-groups">${topics.map((tp) => html`<li key=${tp.folder} data-folder=${tp.folder}>
+        <details><summary><code>${tp.folder}</code> · ${t('ai.images', { n: tp.moves.length })}</summary>
+          <ul>${tp.moves.map((m) => html`<li key=${m.src} class=${m.conflict ? 'conflict' : ''}><code>${m.src}</code></li>`)}</ul></details></li>`)}</ul>
       <div class="organise-row">
-        <button class="btn primary organise-confirm" disabled=${busy || !moves.length} onClick=${confirm}>${t('ai.confirmMoves', { n: moves.length })}</button>
+        <button class="btn primary organise-confirm" disabled=${busy || !moving} onClick=${confirm}>${t('ai.confirmMoves', { n: moving })}</button>
         <button class="btn" onClick=${() => setPlan(null)}>${t('action.cancel')}</button>
       </div>
     </div>` : null}
-    ${outcome ? html`<p class="muted organise-outcome">${t('ai.organisedSummary', { n: ((outcome.results || []).filter((r) => r.ok !== false && !r.error)).length, failed: ((outcome.results || []).filter((r) => r.ok === false || r.error)).length })}</p>` : null}
+    ${outcome ? html`<div class="organise-outcome" data-moved=${outcome.moved} data-undone=${String(outcome.undone)}>
+      <p class="muted">${outcome.undone ? t('ai.undone', { n: outcome.restored }) : t('ai.organisedSummary', { n: outcome.moved, failed: outcome.failed })}</p>
+      ${outcome.errors && outcome.errors.length ? html`<ul class="error-text small">${outcome.errors.map((r) => html`<li key=${r.src}><code>${r.src}</code>: ${r.error}</li>`)}</ul>` : null}
+      ${!outcome.undone && outcome.moved ? html`<button class="btn organise-undo" disabled=${busy || !writable} onClick=${undo}><${Icon} name="undo" size=${15} /> ${t('ai.undo')}</button>` : null}
+    </div>` : null}
   </section>`;
 }
 
@@ -142,7 +156,15 @@ export function TopicsPage({ tab }) {
   const alive = useRef(true);
   useEffect(() => () => { alive.current = false; }, []);
 
-  const body = (folders) => ({ folder_paths: folders, lang: titleLang() });
+  const st = tab.state || {};
+  const [threshold, setThreshold] = useState(typeof st.threshold === 'number' ? st.threshold : 0.9);
+  const [minSize, setMinSize] = useState(typeof st.minSize === 'number' ? st.minSize : 2);
+  const body = (folders) => ({ folder_paths: folders, lang: titleLang(), threshold, min_cluster_size: minSize });
+  const tune = (patch) => {
+    if (patch.threshold !== undefined) setThreshold(patch.threshold);
+    if (patch.minSize !== undefined) setMinSize(patch.minSize);
+    updateTabState(tab.id, patch);
+  };
 
   const loadCached = async (folders) => {
     const res = await post('/db/cluster_iib_output_cached', body(folders));
@@ -161,7 +183,8 @@ export function TopicsPage({ tab }) {
         { isAlive: () => alive.current });
       if (!alive.current) return;
       setResult(done.result || null);
-      await loadCached(folders);
+      setCacheKey(done.cache_key || '');
+      setMeta({ cachedAt: new Date().toISOString(), stale: false });
     } catch (err) {
       if (alive.current) setError(err.message || String(err));
     } finally {
@@ -214,12 +237,20 @@ export function TopicsPage({ tab }) {
       ${meta && meta.cachedAt ? html`<span class="muted small">${t('ai.cachedAt', { date: new Date(meta.cachedAt).toLocaleString() })}${meta.stale ? ' · ' + t('ai.stale') : ''}</span>` : null}
       ${result && result.title_method === 'keywords' ? html`<span class="muted small topic-method">${t('ai.keywordTitles')}</span>` : null}
     </div>
+    <details class="topic-tuning">
+      <summary>${t('ai.tuning')}</summary>
+      <label>${t('ai.threshold')} <input class="input compact" type="number" name="threshold" min="0.3" max="0.99" step="0.01" value=${threshold}
+        onChange=${(e) => { const v = Number(e.currentTarget.value); if (v >= 0.3 && v <= 0.99) tune({ threshold: v }); }} /></label>
+      <label>${t('ai.minSize')} <input class="input compact" type="number" name="min_cluster_size" min="1" max="1000" step="1" value=${minSize}
+        onChange=${(e) => { const v = Math.round(Number(e.currentTarget.value)); if (v >= 1) tune({ minSize: v }); }} /></label>
+      <span class="muted small">${t('ai.tuningHint')}</span>
+    </details>
     <${JobProgress} job=${job} />
     ${error ? html`<p class="error-text" role="alert">${error}</p>` : null}
     ${showGraph && clusters.length ? html`<${TagGraph} folders=${scope} onCluster=${(id) => { const c = clusters.find((x) => x.id === id); if (c) openCluster(c); }} />` : null}
     ${clusters.length ? html`<ul class="topic-cards">${clusters.map((c) => html`<${TopicCard} key=${c.id} cluster=${c} onOpen=${() => openCluster(c)} />`)}</ul>`
       : result ? html`<p class="muted">${t('ai.noTopics')}</p>` : null}
     ${result && result.noise && result.noise.length ? html`<p class="muted small">${t('ai.noise', { n: result.noise.length })}</p>` : null}
-    <${Organise} scope=${scope} result=${result} />
+    <${Organise} scope=${scope} params=${body(scope)} />
   </div>`;
 }
