@@ -69,7 +69,8 @@ export async function copyText(text) {
   }
 }
 
-function saveBlob(blob, name) {
+/** Save a Blob as a download named `name` (the object URL is freed a while later). */
+export function saveBlob(blob, name) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

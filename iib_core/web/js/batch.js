@@ -6,6 +6,7 @@ import { signal, computed } from '@preact/signals';
 import { post, BASE, detailMessage, authNeeded } from './api.js';
 import { t } from './i18n.js';
 import { humanSize } from './media.js';
+import { saveBlob } from './actions.js';
 import { batchList, addToBatch, toast, toastError, BATCH_MAX } from './store.js';
 
 export const drawerOpen = signal(false);
@@ -113,17 +114,6 @@ export function dispositionName(header) {
   }
   const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header);
   return plain ? plain[1].trim() : null;
-}
-
-function saveBlob(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 /** Download the whole list as one zip: `compress` false packs without compression (stored). */

@@ -1,4 +1,5 @@
 // Keyboard shortcuts: a key event as a name ("f", "Delete", "Ctrl+d") and matching.
+import { useState, useRef, useEffect } from 'preact/hooks';
 export function keyName(e) {
   let k = e.key;
   if (!k || k === 'Unidentified') return '';
@@ -31,4 +32,34 @@ export function isTyping(e) {
   if (!el || !el.tagName) return false;
   const tag = el.tagName;
   return tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || el.isContentEditable;
+}
+
+/**
+ * A "press a key" recorder for shortcut editors: [recording, record]. record() listens from
+ * the click on (not from an effect, which runs after paint: a fast key would be lost); the
+ * next key calls onKey(name), Escape cancels, a lone modifier waits for the key.
+ */
+export function useKeyRecorder(onKey) {
+  const [recording, setRecording] = useState(false);
+  const stop = useRef(null);
+  useEffect(() => () => stop.current && stop.current(), []);
+  const record = () => {
+    if (stop.current) stop.current();
+    const listener = (e) => {
+      e.preventDefault();
+      e.stopPropagation();
+      const name = e.key === 'Escape' ? null : keyName(e);
+      if (name === '') return;
+      if (name) onKey(name);
+      stop.current();
+    };
+    window.addEventListener('keydown', listener, true);
+    stop.current = () => {
+      window.removeEventListener('keydown', listener, true);
+      stop.current = null;
+      setRecording(false);
+    };
+    setRecording(true);
+  };
+  return [recording, record];
 }

@@ -7,7 +7,7 @@ import { Icon } from '../icons.js';
 import { tagOfAction, tagLabel } from '../tags.js';
 import { settings, update, setShortcut, resetSettings, DEFAULT_SHORTCUTS, CELL_MIN, CELL_MAX } from '../settings.js';
 import { isReadonly, confirmDialog } from '../store.js';
-import { keyName } from '../keys.js';
+import { useKeyRecorder } from '../keys.js';
 
 const SHORTCUT_ACTIONS = ['rate0', 'rate1', 'rate2', 'rate3', 'rate4', 'rate5', 'favourite', 'markDelete', 'delete', 'download', 'toggleInfo'];
 
@@ -19,28 +19,7 @@ function actionLabel(action) {
 }
 
 function ShortcutRow({ action, value }) {
-  const [recording, setRecording] = useState(false);
-  const stop = useRef(null);
-  useEffect(() => () => stop.current && stop.current(), []);
-  // Listen from the click on (not from an effect, which runs after paint: a fast key would be lost).
-  const record = () => {
-    if (stop.current) stop.current();
-    const onKey = (e) => {
-      e.preventDefault();
-      e.stopPropagation();
-      const name = e.key === 'Escape' ? null : keyName(e);
-      if (name === '') return; // a lone modifier: wait for the key
-      if (name) setShortcut(action, name);
-      stop.current();
-    };
-    window.addEventListener('keydown', onKey, true);
-    stop.current = () => {
-      window.removeEventListener('keydown', onKey, true);
-      stop.current = null;
-      setRecording(false);
-    };
-    setRecording(true);
-  };
+  const [recording, record] = useKeyRecorder((name) => setShortcut(action, name));
   const taken = Object.entries(settings.value.shortcuts).filter(([a, k]) => a !== action && k && value && k.toLowerCase() === value.toLowerCase());
   return html`<tr data-action=${action}>
     <td>${t('shortcut.' + action)}</td>

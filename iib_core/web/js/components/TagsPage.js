@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
-import { keyName } from '../keys.js';
+import { useKeyRecorder } from '../keys.js';
 import { settings } from '../settings.js';
 import { customTags, isReadonly, toast, toastError, confirmDialog, promptDialog } from '../store.js';
 import { openTab } from '../workspace.js';
@@ -17,27 +17,7 @@ import {
 const HEX = /^#[0-9a-f]{6}$/i;
 
 function KeyButton({ tag, value, disabled }) {
-  const [recording, setRecording] = useState(false);
-  const stop = useRef(null);
-  useEffect(() => () => stop.current && stop.current(), []);
-  const record = () => {
-    if (stop.current) stop.current();
-    const onKey = (e) => {
-      e.preventDefault();
-      e.stopPropagation();
-      const name = e.key === 'Escape' ? null : keyName(e);
-      if (name === '') return;
-      if (name) setTagShortcut(tag.id, name);
-      stop.current();
-    };
-    window.addEventListener('keydown', onKey, true);
-    stop.current = () => {
-      window.removeEventListener('keydown', onKey, true);
-      stop.current = null;
-      setRecording(false);
-    };
-    setRecording(true);
-  };
+  const [recording, record] = useKeyRecorder((name) => setTagShortcut(tag.id, name));
   const own = tagShortcutAction(tag.id);
   const taken = value && Object.entries(settings.value.shortcuts).find(([a, k]) => a !== own && k && k.toLowerCase() === value.toLowerCase());
   return html`<span class="row tag-key">
