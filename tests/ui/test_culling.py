@@ -111,3 +111,26 @@ def test_shortcuts_are_customisable_and_kept(page, served, root):
     page.keyboard.press("e")
     expect(page.locator(".geninfo .stars")).to_have_attribute("data-rating", "3")
     assert ratings(served, [root / "c4.png"]) == {str(root / "c4.png"): 3}
+
+
+def test_a_change_survives_a_reload_before_it_reached_the_server(page, served, root):
+    page.goto(served.app_url)
+    page.get_by_role("button", name="Settings").click()
+    row = page.locator(".shortcut-table tr[data-action=rate2]")
+    with served.client() as c:
+        before = (c.get(served.base + "/global_setting").json()["app_fe_setting"].get("global") or {}).get("shortcuts", {})
+    row.locator(".key-btn").click()
+    page.keyboard.press("w")
+    expect(row.locator("kbd")).to_have_text("w")
+    page.reload()  # at once: the server still has the older copy
+    row = page.locator(".shortcut-table tr[data-action=rate2]")
+    expect(row.locator("kbd")).to_have_text("w")
+    assert before.get("rate2") != "w"
+    # ...and the newer local copy is then written to the server.
+    for _ in range(50):
+        with served.client() as c:
+            stored = c.get(served.base + "/global_setting").json()["app_fe_setting"]["global"]
+        if stored["shortcuts"].get("rate2") == "w":
+            break
+        page.wait_for_timeout(100)
+    assert stored["shortcuts"]["rate2"] == "w"

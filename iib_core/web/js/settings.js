@@ -29,6 +29,7 @@ export const DEFAULTS = {
   showTree: true,
   shortcuts: DEFAULT_SHORTCUTS,
   infoPanel: { x: null, y: 56, width: 380, height: 560, collapsed: false },
+  changedAt: 0, // ms since the epoch of the last change: the newer of the local and server copies wins
 };
 
 export const CELL_MIN = 64;
@@ -62,7 +63,7 @@ export const settings = signal(clean(readLocal()));
 /** settings change: update('cellWidth', 300) or update({theme: 'dark'}). */
 export function update(key, value) {
   const patch = typeof key === 'object' ? key : { [key]: value };
-  settings.value = clean({ ...settings.peek(), ...patch });
+  settings.value = clean({ ...settings.peek(), ...patch, changedAt: Date.now() });
 }
 
 export function setShortcut(action, key) {
@@ -70,7 +71,7 @@ export function setShortcut(action, key) {
 }
 
 export function resetSettings() {
-  settings.value = clean({ lang: settings.peek().lang });
+  settings.value = clean({ lang: settings.peek().lang, changedAt: Date.now() });
 }
 
 let serverWritable = false;
@@ -82,8 +83,13 @@ export function attachServer(globalSetting) {
   const stored = globalSetting.app_fe_setting && globalSetting.app_fe_setting.global;
   const local = readLocal();
   const sync = local ? local.syncToServer !== false : true;
-  if (sync && stored && typeof stored === 'object' && Object.keys(stored).length) {
+  // The server's copy wins unless this browser changed something after it was saved (a
+  // reload within the 500 ms before a change reaches the server must not undo the change).
+  const newer = !local || !(Number(local.changedAt) > Number(stored && stored.changedAt || 0));
+  if (sync && newer && stored && typeof stored === 'object' && Object.keys(stored).length) {
     settings.value = clean({ ...stored, syncToServer: true });
+  } else if (sync && !newer && serverWritable) {
+    post('/app_fe_setting', { name: 'global', value: JSON.stringify(settings.peek()) }).catch(() => {});
   }
   let first = true;
   effect(() => {
