@@ -130,6 +130,7 @@ def test_new_folder_rename_and_a_readable_error(page, served, root):
     # A name that is taken: the server's message, as a toast.
     cell(page, "b.png").click(button="right")
     menu_item(page, "rename").click()
+    expect(page.locator(".dialog input")).to_have_value("b.png")
     page.locator(".dialog input").fill("renamed.png")
     page.locator(".dialog").get_by_role("button", name="Rename").click()
     expect(page.locator(".toast.error")).to_contain_text(re.compile("exists", re.I))

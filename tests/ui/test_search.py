@@ -97,7 +97,8 @@ RESULT_NAMES_JS = """async () => {
   const pane = document.querySelector('.column.focused .results-pane');
   const el = pane.querySelector('.grid-scroll');
   const names = new Map();
-  const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  // Two frames, or 60 ms when frames are throttled (a timer keeps the loop bounded in time).
+  const frame = () => new Promise((r) => { requestAnimationFrame(() => requestAnimationFrame(r)); setTimeout(r, 60); });
   el.scrollTop = 0;
   await frame();
   for (let guard = 0; guard < 3000; guard++) {
@@ -339,8 +340,9 @@ def test_keyboard_slash_focuses_the_box_and_arrow_down_enters_the_grid(page, ser
     expect(page.locator(".preview-pos")).to_have_text(f"3 / {total}")
     page.keyboard.press("Escape")
     expect(page.locator(".preview")).to_have_count(0)
-    # Ctrl+F: the box again (not the browser's find bar).
-    page.locator(".grid-scroll").focus()
+    # Ctrl+F: the box again (not the browser's find bar). The closed preview hands the focus
+    # back to the grid first (wait for that, so it cannot come after the key).
+    expect(page.locator(".grid-scroll")).to_be_focused()
     page.keyboard.press("Control+f")
     expect(page.locator(".search-input")).to_be_focused()
 
@@ -364,6 +366,8 @@ def test_a_large_result_loads_page_by_page_as_the_grid_nears_its_end(page, serve
     page.keyboard.press("End")
     page.keyboard.press("Enter")
     expect(page.locator(".preview-pos")).to_have_text(f"{len(files)} / {len(files)}")
+    page.keyboard.press("Escape")
+    expect(page.locator(".preview")).to_have_count(0)
     assert sorted(result_names(page)) == sorted(name_of(f) for f in files)
 
 

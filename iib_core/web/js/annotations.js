@@ -109,7 +109,17 @@ export function hasTag(path, name) {
  * Toggle a custom tag on files. With several files the result is uniform: when any of
  * them lacks the tag, all get it; otherwise it is removed from all.
  */
-export async function toggleTag(files, name) {
+// Toggles run one after another: two keys pressed in quick succession ("f" then "x") must not
+// both read the file's tags before either wrote them (the second would undo the first's badge).
+let toggleChain = Promise.resolve();
+
+export function toggleTag(files, name) {
+  const run = toggleChain.then(() => toggleTagNow(files, name));
+  toggleChain = run.catch(() => {});
+  return run;
+}
+
+async function toggleTagNow(files, name) {
   if (!files.length) return;
   const tag = await ensureTag(name);
   const unknown = files.filter((f) => !annotations.peek().has(f.fullpath)).map((f) => f.fullpath);

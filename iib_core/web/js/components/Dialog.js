@@ -43,7 +43,8 @@ function Prompt({ d }) {
   const [value, setValue] = useState(d.value || '');
   const input = useRef(null);
   useDialogKeys(() => d.resolve(null));
-  useEffect(() => {
+  // Before the first paint: keys typed at once must land in the selection made here.
+  useLayoutEffect(() => {
     const el = input.current;
     if (!el) return;
     el.focus();
