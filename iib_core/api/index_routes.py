@@ -7,11 +7,9 @@ from typing import List
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
-from sqlalchemy import func, or_, select
-
 from ..db import folders as folders_db
+from ..db import images as images_db
 from ..db import kv
-from ..db.schema import images
 from ..errors import BadInput
 from ..indexer.scan import normalize_path
 from .context import EXCLUDE_KEY, IIBContext
@@ -25,18 +23,13 @@ class Exclusions(BaseModel):
     dirs: List[str] = []
 
 
-def _under(column, root: str):
-    prefix = root.rstrip("/\\") + os.sep
-    return or_(column == root, func.substr(column, 1, len(prefix)) == prefix)
-
-
 def build(ctx: IIBContext) -> APIRouter:
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
     writable = [Depends(write_guard(ctx))]
 
     def root_state(conn, root: str) -> dict:
         states = folders_db.states_under(conn, root)
-        count = conn.execute(select(func.count()).select_from(images).where(_under(images.c.path, root))).scalar()
+        count = images_db.count_under(conn, root)
         changed = []
         if states:
             for path, (mtime, _n) in states.items():

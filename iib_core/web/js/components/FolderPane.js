@@ -58,6 +58,16 @@ export function SelectionBar({ model }) {
   </div>`;
 }
 
+/** The end of a pane's status bar: the batch count (opens the drawer) and "keep selection". */
+export function StatusTail({ model }) {
+  return html`${batchList.value.length ? html`<button class="link-btn muted batch-status" onClick=${toggleDrawer}>${t('folder.inBatch', { n: batchList.value.length })}</button>` : null}
+    <span class="grow"></span>
+    <label class=${'keep-sel' + (model.keepSelection.value ? ' on' : '')} title=${t('folder.keepSelectionHint')}>
+      <input type="checkbox" checked=${model.keepSelection.value} onChange=${(e) => { model.keepSelection.value = e.currentTarget.checked; }} />
+      ${t('folder.keepSelection')}
+    </label>`;
+}
+
 export function FolderPane({ tab }) {
   const model = modelFor(tab);
   const s = settings.value;
@@ -110,12 +120,7 @@ export function FolderPane({ tab }) {
         : t('folder.count', { files, dirs })}</span>
       ${model.loading.value ? html`<span class="spinner small" aria-label=${t('app.loading')}></span>` : null}
       ${walk && model.done.value ? html`<span class="muted">${t('folder.walkDone')}</span>` : null}
-      ${batchList.value.length ? html`<button class="link-btn muted batch-status" onClick=${toggleDrawer}>${t('folder.inBatch', { n: batchList.value.length })}</button>` : null}
-      <span class="grow"></span>
-      <label class=${'keep-sel' + (model.keepSelection.value ? ' on' : '')} title=${t('folder.keepSelectionHint')}>
-        <input type="checkbox" checked=${model.keepSelection.value} onChange=${(e) => { model.keepSelection.value = e.currentTarget.checked; }} />
-        ${t('folder.keepSelection')}
-      </label>
+      <${StatusTail} model=${model} />
     </div>
   </div>`;
 }

@@ -3,10 +3,8 @@
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { settings, update, CELL_MIN, CELL_MAX } from '../settings.js';
-import { batchList } from '../store.js';
 import { Grid } from './Grid.js';
-import { toggleDrawer } from '../batch.js';
-import { SelectionBar } from './FolderPane.js';
+import { SelectionBar, StatusTail } from './FolderPane.js';
 
 export function ResultsPane({ model, children, className = '', extraStatus = null }) {
   const s = settings.value;
@@ -32,12 +30,7 @@ export function ResultsPane({ model, children, className = '', extraStatus = nul
       <span class="status-count results-count">${model.started.value ? t('results.count', { n: items.length + (more ? '+' : '') }) : ''}</span>
       ${model.loading.value ? html`<span class="spinner small" aria-label=${t('app.loading')}></span>` : null}
       ${extraStatus}
-      ${batchList.value.length ? html`<button class="link-btn muted batch-status" onClick=${toggleDrawer}>${t('folder.inBatch', { n: batchList.value.length })}</button>` : null}
-      <span class="grow"></span>
-      <label class=${'keep-sel' + (model.keepSelection.value ? ' on' : '')} title=${t('folder.keepSelectionHint')}>
-        <input type="checkbox" checked=${model.keepSelection.value} onChange=${(e) => { model.keepSelection.value = e.currentTarget.checked; }} />
-        ${t('folder.keepSelection')}
-      </label>
+      <${StatusTail} model=${model} />
     </div>
   </div>`;
 }
