@@ -14,6 +14,14 @@ function MenuList({ items, onRun, style, level }) {
     if (!el) return;
     const r = el.getBoundingClientRect();
     if (level) {
+      // Opened with ArrowRight: the first entry takes the focus in the same commit, so the
+      // submenu is never on screen without it.
+      const owner = el.parentElement;
+      if (owner && owner.dataset.kbdOpen) {
+        delete owner.dataset.kbdOpen;
+        const first = el.querySelector(':scope > .menu-item:not(.disabled)');
+        if (first) first.focus();
+      }
       if (r.right > window.innerWidth - 4) {
         el.style.left = 'auto';
         el.style.right = '100%';
@@ -69,11 +77,12 @@ export function ContextMenu() {
       } else if (e.key === 'ArrowRight' && document.activeElement && document.activeElement.classList.contains('has-sub')) {
         e.preventDefault();
         const parent = document.activeElement;
-        parent.click();
-        setTimeout(() => {
-          const first = parent.querySelector(':scope > .menu > .menu-item:not(.disabled)');
-          if (first) first.focus();
-        });
+        const shown = parent.querySelector(':scope > .menu > .menu-item:not(.disabled)');
+        if (shown) shown.focus();  // already open (hovered): just step in
+        else {
+          parent.dataset.kbdOpen = '1';
+          parent.click();
+        }
       } else if (e.key === 'ArrowLeft' && document.activeElement && document.activeElement.closest) {
         const sub = document.activeElement.closest('.menu');
         const owner = sub && sub.parentElement && sub.parentElement.closest('.menu-item.has-sub');
