@@ -162,7 +162,7 @@ def test_split_view_is_resizable_and_restored_after_reload(page, served, corpus)
     page.mouse.down()
     page.mouse.move(divider["x"] + 200, divider["y"] + 200, steps=4)
     page.mouse.up()
-    assert page.locator(".column").first.bounding_box()["width"] > first + 150
+    page.wait_for_function("(w) => document.querySelector('.column').getBoundingClientRect().width > w", arg=first + 150)
     page.reload()
     expect(page.locator(".column")).to_have_count(2)
     paths = page.eval_on_selector_all(".folder-pane", "els => els.map(e => e.dataset.path)")
@@ -188,8 +188,8 @@ def test_phone_viewport_single_pane_and_swipe(page, served, corpus):
     page.set_viewport_size({"width": 390, "height": 844})
     open_folder(page, served, root / DAY)
     page.get_by_role("button", name="Split view: open a column").click()
-    visible = page.eval_on_selector_all(".column", "els => els.filter(e => e.offsetWidth > 0).length")
-    assert visible == 1
+    expect(page.locator(".column")).to_have_count(2)
+    page.wait_for_function("() => [...document.querySelectorAll('.column')].filter(e => e.offsetWidth > 0).length === 1")
     switch = page.locator(".column.focused .col-switch")
     expect(switch).to_have_text("2/2")
     switch.click()  # back to the folder column, then to the new one again
@@ -198,7 +198,7 @@ def test_phone_viewport_single_pane_and_swipe(page, served, corpus):
     expect(page.locator(".column.focused .start-page")).to_be_visible()
     page.locator(".column.focused .tab-close").click()
     expect(page.locator(".column")).to_have_count(1)
-    assert page.locator(".tree").is_hidden()
+    expect(page.locator(".tree")).to_be_hidden()
     expect(page.locator(".grid-scroll")).to_have_attribute("data-cols", "2")
     expect(page.locator(".cell").nth(3)).to_be_visible()
     names = cell_names(page)
