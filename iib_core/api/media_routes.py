@@ -7,7 +7,10 @@ touches it. Blocking work (stat, Pillow, PyAV, zipfile) runs in FastAPI's thread
 """
 from __future__ import annotations
 
+import secrets
+import threading
 import time
+from collections import OrderedDict
 from pathlib import Path
 from typing import List, Optional
 
@@ -26,6 +29,7 @@ from .context import IIBContext
 from .deps import secret_guard, write_guard
 
 MAX_ZIP_PATHS = 10000
+MAX_ZIP_TICKETS = 256
 STREAM_EXPOSED_HEADERS = "content-type, accept-ranges, content-length, content-range, content-encoding"
 
 
@@ -33,6 +37,11 @@ class ZipReq(BaseModel):
     paths: List[str]
     compress: bool
     pack_only: bool
+
+
+class ZipPrepareReq(BaseModel):
+    paths: List[str]
+    compress: bool = True
 
 
 class VideoCoverReq(BaseModel):
@@ -109,23 +118,58 @@ def build(ctx: IIBContext) -> APIRouter:
         cover = covers.store(real, video_stat(real, body.path), raw)
         return Response(content=cover.body, media_type="image/webp", headers={"ETag": cover.etag})
 
-    @router.post("/zip", dependencies=writable)
-    def make_zip(request: Request, body: ZipReq):
-        if len(body.paths) > MAX_ZIP_PATHS:
-            raise TooLarge(f"Too many paths: {len(body.paths)} (at most {MAX_ZIP_PATHS} per archive)")
-        if not body.paths:
+    def pack(paths: List[str], compress: bool) -> Path:
+        if len(paths) > MAX_ZIP_PATHS:
+            raise TooLarge(f"Too many paths: {len(paths)} (at most {MAX_ZIP_PATHS} per archive)")
+        if not paths:
             raise BadInput("No paths given.")
-        reals = [allowed(p) for p in body.paths]  # every path is checked before any is read
-        for real, shown in zip(reals, body.paths):
+        reals = [allowed(p) for p in paths]  # every path is checked before any is read
+        for real, shown in zip(reals, paths):
             try:
                 stat_regular_file(real, shown)
             except (BadInput, NotFound):
                 raise BadInput("The corresponding path must be a file.") from None
-        archive = write_zip(reals, Path(ctx.settings.cache_dir) / ZIP_DIR, body.compress)
-        if body.pack_only:
-            return None
+        archive = write_zip(reals, Path(ctx.settings.cache_dir) / ZIP_DIR, compress)
+        return archive
+
+    def send_archive(archive: Path, request: Request) -> Response:
         f, st = open_regular_file(str(archive), archive.name)
         return send_open_file(f, st, request.headers, media_type="application/zip",
                               headers={"Content-Disposition": content_disposition(archive.name)})
+
+    @router.post("/zip", dependencies=writable)
+    def make_zip(request: Request, body: ZipReq):
+        archive = pack(body.paths, body.compress)
+        if body.pack_only:
+            return None
+        return send_archive(archive, request)
+
+    # Our addition (the UI's batch download): pack first, then let the browser fetch the
+    # finished archive with a plain GET, so it streams to disk through the browser's own
+    # download manager (progress, resume by Range) instead of being collected in page memory.
+    # A ticket is an unguessable name for one archive, valid while this app runs.
+    tickets: "OrderedDict[str, Path]" = OrderedDict()
+    tickets_lock = threading.Lock()
+
+    @router.post("/zip_prepare", dependencies=writable)
+    def zip_prepare(body: ZipPrepareReq):
+        archive = pack(body.paths, body.compress)
+        ticket = secrets.token_urlsafe(18)
+        with tickets_lock:
+            tickets[ticket] = archive
+            while len(tickets) > MAX_ZIP_TICKETS:
+                tickets.popitem(last=False)
+        return {"ticket": ticket, "name": archive.name, "bytes": archive.stat().st_size}
+
+    @router.get("/zip_download")
+    def zip_download(request: Request, ticket: str):
+        with tickets_lock:
+            archive = tickets.get(ticket)
+        if archive is None:
+            raise NotFound("This download link has expired: pack the files again.")
+        try:
+            return send_archive(archive, request)
+        except NotFound:
+            raise NotFound("This download link has expired: pack the files again.") from None
 
     return router

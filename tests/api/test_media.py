@@ -319,6 +319,40 @@ def test_zip_errors(media):
     assert list((media.ctx.settings.cache_dir).rglob("*.zip")) == []  # nothing was packed
 
 
+def test_zip_prepare_then_download_by_ticket(media):
+    lib = media.library
+    paths = [str(lib / "2026-11-20" / "00001-1.png"), str(lib / "notes.txt")]
+    prepared = media.post("/zip_prepare", json={"paths": paths})
+    assert prepared.status_code == 200
+    info = prepared.json()
+    assert info["name"].startswith("iib_batch_download_") and info["name"].endswith(".zip")
+    archive = media.ctx.settings.cache_dir / "zip_temp" / info["name"]
+    assert info["bytes"] == archive.stat().st_size
+    r = media.get("/zip_download", params={"ticket": info["ticket"]})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    assert r.headers["content-disposition"] == "attachment; filename*=UTF-8''" + info["name"]
+    assert int(r.headers["content-length"]) == info["bytes"]
+    with zipfile.ZipFile(io.BytesIO(r.content)) as zf:
+        assert zf.namelist() == ["00001-1.png", "notes.txt"]
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_DEFLATED}  # compress defaults on
+        assert zf.read("notes.txt") == open(paths[1], "rb").read()
+    # A browser resuming the download asks for a range.
+    tail = media.get("/zip_download", params={"ticket": info["ticket"]}, headers={"Range": "bytes=10-"})
+    assert tail.status_code == 206 and tail.content == r.content[10:]
+    # Unknown tickets, and archives gone from the cache, are a clear 404.
+    for ticket in ("nope", info["ticket"][:-1]):
+        gone = media.get("/zip_download", params={"ticket": ticket})
+        assert gone.status_code == 404 and "pack the files again" in gone.json()["detail"]
+    archive.unlink()
+    gone = media.get("/zip_download", params={"ticket": info["ticket"]})
+    assert gone.status_code == 404 and "pack the files again" in gone.json()["detail"]
+    # The same checks as /zip guard what goes in.
+    bad = media.post("/zip_prepare", json={"paths": [str(lib / "misc")], "compress": False})
+    assert bad.status_code == 400 and bad.json() == {"detail": "The corresponding path must be a file."}
+    assert media.post("/zip_prepare", json={"paths": []}).status_code == 400
+    assert media.post("/zip_prepare", json={"compress": True}).status_code == 422
+
+
 # -- permissions and access control -------------------------------------------------
 def test_read_only_server(make_api):
     api = make_api(env={"IIB_ACCESS_CONTROL_PERMISSION": "read-only"})
@@ -328,6 +362,8 @@ def test_read_only_server(make_api):
     assert api.get("/image-thumbnail", **_q(path=plain, t="1")).status_code == 200  # not write-gated
     assert api.get("/video_cover", **_q(path=str(api.library / "clip.mp4"), mt="1")).status_code == 200
     denied = api.post("/zip", json={"paths": [plain], "compress": False, "pack_only": True})
+    assert denied.status_code == 403 and "read-write" in denied.json()["detail"]
+    denied = api.post("/zip_prepare", json={"paths": [plain]})
     assert denied.status_code == 403 and "read-write" in denied.json()["detail"]
     cover = api.post("/set_target_frame_as_video_cover",
                      json={"base64_img": _data_url((1, 1, 1)), "path": str(api.library / "clip.mp4")})
@@ -361,6 +397,7 @@ def test_access_control_never_reads_outside_the_roots(make_api, tmp_path):
                  json={"base64_img": _data_url((1, 1, 1)), "path": str(secret_video)}),
         api.post("/zip", json={"paths": [inside, str(lib / "link.png")], "compress": False, "pack_only": False}),
         api.post("/zip", json={"paths": [str(secret)], "compress": False, "pack_only": True}),
+        api.post("/zip_prepare", json={"paths": [inside, str(lib / "link.png")]}),
     ]
     assert [r.status_code for r in refused] == [403] * len(refused)
     assert all(r.json() == {"detail": "Forbidden"} for r in refused)

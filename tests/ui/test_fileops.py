@@ -217,6 +217,15 @@ def test_download_copy_path_and_the_batch_list(page, served, root):
     # drawer the start page's batch button opens.
     cell(page, "k2.png").click(modifiers=["Control"])
     expect(page.locator(".cell.selected")).to_have_count(2)
+    # Two selected files: "Download" packs them (stored) and the browser fetches the archive.
+    cell(page, "k2.png").click(button="right")
+    with page.expect_download() as dl:
+        menu_item(page, "download").click()
+    assert "/zip_download?ticket=" in dl.value.url
+    with zipfile.ZipFile(dl.value.path()) as z:
+        assert sorted(z.namelist()) == ["k1.png", "k2.png"]
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_STORED}
+        assert z.read("k1.png") == (folder / "k1.png").read_bytes()
     cell(page, "k2.png").click(button="right")
     menu_item(page, "batch").click()
     expect(page.locator(".toast", has_text="2 added to the batch download")).to_be_visible()

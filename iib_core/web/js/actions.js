@@ -1,7 +1,7 @@
 // File operations behind the context menu, the toolbar, the preview and the shortcuts.
 // Each action reports its outcome in a toast; API errors appear as their readable detail.
 import { signal } from '@preact/signals';
-import { post, fileUrl, BASE, bumpCover } from './api.js';
+import { post, fileUrl, bumpCover } from './api.js';
 import { t } from './i18n.js';
 import { settings } from './settings.js';
 import { kindOf, parentOf, joinPath, baseName, isInside } from './media.js';
@@ -12,7 +12,7 @@ import {
 import { allModels, refreshFolders } from './models.js';
 import { openTab, openInSplit } from './workspace.js';
 import { setRating, toggleTag, forget, FAVOURITE_TAG, DELETE_MARK_TAG, hasTag } from './annotations.js';
-import { addAndTell } from './batch.js';
+import { addAndTell, startArchiveDownload } from './batch.js';
 import { compareEntries } from './compare.js';
 import { tagLabel, tagOfAction, createTag, BUILTIN_TAGS } from './tags.js';
 
@@ -99,18 +99,10 @@ export function download(nodes) {
 export function downloadZip(list) {
   return guarded(async () => {
     toast(t('toast.zipping', { n: list.length }));
-    const res = await fetch(BASE + '/zip', {
-      method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ paths: list.map((f) => f.fullpath), compress: false, pack_only: false }),
-    });
-    if (!res.ok) {
-      let detail = null;
-      try {
-        detail = (await res.json()).detail;
-      } catch (e) { /* not JSON */ }
-      throw new Error(typeof detail === 'string' ? detail : `HTTP ${res.status}`);
-    }
-    saveBlob(await res.blob(), `iib-${list.length}-files.zip`);
+    // Stored, not deflated: images and videos are compressed already. Packed on the server,
+    // then streamed to disk by the browser (no archive in page memory).
+    const packed = await post('/zip_prepare', { paths: list.map((f) => f.fullpath), compress: false });
+    startArchiveDownload(packed.ticket, packed.name);
   });
 }
 

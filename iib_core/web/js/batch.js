@@ -1,16 +1,15 @@
 // The batch download list (F21): the drawer's open state, removing and clearing, checking
-// that the listed files still exist, and downloading them as one zip through POST /zip
-// (api-contract §3.3): `compress` true deflates, false stores. The response is read as a
-// stream so the drawer can show progress and the user can cancel.
+// that the listed files still exist, and downloading them as one zip: POST /zip_prepare packs
+// it on the server (`compress` true deflates, false stores; the user can cancel while it packs),
+// then the browser fetches it with a plain GET and streams it to disk.
 import { signal, computed } from '@preact/signals';
-import { post, BASE, detailMessage, authNeeded } from './api.js';
+import { post, BASE } from './api.js';
 import { t } from './i18n.js';
 import { humanSize } from './media.js';
-import { saveBlob } from './actions.js';
 import { batchList, addToBatch, toast, toastError, BATCH_MAX } from './store.js';
 
 export const drawerOpen = signal(false);
-/** The download in progress: {compress, n, phase: 'packing'|'receiving', received, total, cancel} or null. */
+/** The archive being packed: {compress, n, phase: 'packing', cancel} or null. */
 export const zipJob = signal(null);
 
 export const batchBytes = computed(() => batchList.value.reduce((s, f) => s + (Number(f.bytes) || 0), 0));
@@ -103,17 +102,18 @@ export function validateBatch() {
   return checking;
 }
 
-/** The archive's name from `Content-Disposition` (filename* or filename), or null. */
-export function dispositionName(header) {
-  if (!header) return null;
-  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
-  if (star) {
-    try {
-      return decodeURIComponent(star[1].trim());
-    } catch (e) { /* fall through */ }
-  }
-  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header);
-  return plain ? plain[1].trim() : null;
+/**
+ * Start a browser download of a packed archive by its ticket (POST /zip_prepare): a plain GET
+ * that the browser streams to disk with its own progress, so no archive is held in page memory.
+ */
+export function startArchiveDownload(ticket, name) {
+  const a = document.createElement('a');
+  a.href = `${BASE}/zip_download?ticket=${encodeURIComponent(ticket)}`;
+  a.download = name || '';
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }
 
 /** Download the whole list as one zip: `compress` false packs without compression (stored). */
@@ -123,47 +123,13 @@ export async function downloadBatch(compress) {
   const list = batchList.peek();
   if (!list.length) return;
   const ctrl = new AbortController();
-  const job = { compress, n: list.length, phase: 'packing', received: 0, total: 0, cancel: () => ctrl.abort() };
+  const job = { compress, n: list.length, phase: 'packing', cancel: () => ctrl.abort() };
   zipJob.value = job;
   try {
-    const res = await fetch(BASE + '/zip', {
-      method: 'POST', credentials: 'same-origin', signal: ctrl.signal, headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ paths: list.map((f) => f.fullpath), compress: !!compress, pack_only: false }),
-    });
-    if (!res.ok) {
-      let detail = null;
-      try {
-        detail = (await res.json()).detail;
-      } catch (e) { /* not JSON */ }
-      if (res.status === 401 && detail && detail.type === 'secret_verification_failed') authNeeded.value = 'secret';
-      throw new Error(detailMessage(detail, res.status));
-    }
-    const total = Number(res.headers.get('Content-Length')) || 0;
-    const name = dispositionName(res.headers.get('Content-Disposition')) || `iib-batch-${list.length}.zip`;
-    const chunks = [];
-    let received = 0;
-    zipJob.value = { ...job, phase: 'receiving', total };
-    if (res.body && res.body.getReader) {
-      const reader = res.body.getReader();
-      let shown = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        received += value.length;
-        const now = performance.now();
-        if (now - shown > 120) {
-          shown = now;
-          zipJob.value = { ...job, phase: 'receiving', total, received };
-        }
-      }
-    } else {
-      const blob = await res.blob();
-      chunks.push(blob);
-      received = blob.size;
-    }
-    saveBlob(new Blob(chunks, { type: 'application/zip' }), name);
-    toast(t('batch.downloaded', { n: list.length, size: humanSize(received) }), { kind: 'success' });
+    const packed = await post('/zip_prepare', { paths: list.map((f) => f.fullpath), compress: !!compress },
+      { signal: ctrl.signal });
+    startArchiveDownload(packed.ticket, packed.name);
+    toast(t('batch.downloaded', { n: list.length, size: humanSize(packed.bytes) }), { kind: 'success' });
   } catch (err) {
     if (err && err.name === 'AbortError') toast(t('batch.cancelled'));
     else toastError(err);

@@ -95,19 +95,11 @@ function Row({ f }) {
 }
 
 function Progress({ job }) {
-  let text;
-  let value;
-  if (job.phase === 'packing') {
-    text = t('batch.packing', { n: job.n });
-  } else if (job.total) {
-    const pct = Math.min(100, Math.floor((job.received / job.total) * 100));
-    value = pct;
-    text = t('batch.receiving', { percent: pct, done: humanSize(job.received), total: humanSize(job.total) });
-  } else {
-    text = t('batch.receivingNoTotal', { done: humanSize(job.received) });
-  }
+  // Packing happens on the server; the download itself then runs in the browser's own
+  // download manager, which shows its progress.
+  const text = t('batch.packing', { n: job.n });
   return html`<div class="batch-progress" role="status">
-    <progress max="100" value=${value} aria-label=${text}></progress>
+    <progress aria-label=${text}></progress>
     <span class="batch-progress-text">${text}</span>
     <button class="btn small" onClick=${job.cancel}>${t('action.cancel')}</button>
   </div>`;
