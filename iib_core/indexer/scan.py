@@ -12,12 +12,10 @@ import stat as stat_module
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-log = logging.getLogger("iib.indexer")
+# One list of extensions for the whole app: the indexer and the API's media kinds agree.
+from ..media.kinds import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, MEDIA_EXTENSIONS, VIDEO_EXTENSIONS  # noqa: F401
 
-IMAGE_EXTENSIONS = frozenset(".jpg .jpeg .jpe .png .gif .bmp .webp .avif".split())
-VIDEO_EXTENSIONS = frozenset(".mp4 .m4v .avi .mkv .mov .wmv .flv .ts .webm".split())
-AUDIO_EXTENSIONS = frozenset(".mp3 .wav .ogg .flac .m4a .aac .wma".split())
-MEDIA_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS | AUDIO_EXTENSIONS
+log = logging.getLogger("iib.indexer")
 
 
 _TYPE_BY_EXTENSION = {**{e: "audio" for e in AUDIO_EXTENSIONS}, **{e: "video" for e in VIDEO_EXTENSIONS},
