@@ -145,10 +145,32 @@ def tag_groups(conn: Connection, *, query: str = "", types: Optional[Sequence[st
         matches.append(tags.c.name.in_(list(names)))
     if matches:
         conditions.append(matches[0] if len(matches) == 1 else (matches[0] | matches[1]))
+    order = (tags.c.count.desc(), tags.c.name, tags.c.id)
+    if matches:
+        # A name filter has to look at every name anyway: one pass that numbers the matches
+        # within their type beats walking the (type, count) index once per type.
+        ranked = select(
+            tags,
+            func.row_number().over(partition_by=tags.c.type, order_by=order).label("rank"),
+            func.count().over(partition_by=tags.c.type).label("total"),
+        ).where(*conditions).subquery()
+        rows = conn.execute(select(ranked).where(ranked.c.rank > offset, ranked.c.rank <= offset + limit)
+                            .order_by(ranked.c.type, ranked.c.rank)).mappings()
+        groups: Dict[str, dict] = {}
+        for row in rows:
+            row = dict(row)
+            del row["rank"]
+            total = row.pop("total")
+            groups.setdefault(row["type"], {"type": row["type"], "total": total, "tags": []})["tags"].append(row)
+        totals = conn.execute(select(tags.c.type, func.count()).where(*conditions).group_by(tags.c.type)).all() \
+            if offset else []
+        for type_, total in totals:  # a group whose matches all lie before `offset`
+            groups.setdefault(type_, {"type": type_, "total": total, "tags": []})
+        return sorted(groups.values(), key=lambda g: g["type"])
     totals = conn.execute(select(tags.c.type, func.count()).where(*conditions).group_by(tags.c.type)).all()
     out = []
     for type_, total in totals:
         rows = conn.execute(select(tags).where(*conditions, tags.c.type == type_)
-                            .order_by(tags.c.count.desc(), tags.c.name, tags.c.id).limit(limit).offset(offset)).mappings()
+                            .order_by(*order).limit(limit).offset(offset)).mappings()
         out.append({"type": type_, "total": total, "tags": [dict(r) for r in rows]})
     return out

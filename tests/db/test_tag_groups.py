@@ -83,3 +83,28 @@ def test_min_rating(db, lib):
     assert {r["id"] for r in match_images(db, min_rating=3).rows} == {lib["a"]}
     assert {r["id"] for r in match_images(db, min_rating=3, random_sort=True).rows} == {lib["a"]}
     assert {r["id"] for r in match_images(db).rows} == set(lib.values())
+
+
+def test_pages_with_and_without_a_filter_match_a_plain_reference(db):
+    """Both query paths (ordered index reads per type; one ranked pass when a filter is given)
+    return the same pages as sorting the table in Python."""
+    from iib_core.db.schema import tags
+
+    rows = [{"name": f"{kind[:2]}{i:03d}{'x' if i % 3 else 'y'}", "type": kind, "color": "", "count": (i * 7) % 11}
+            for kind in ("Model", "Lora", "Sampler") for i in range(60)]
+    with db.write() as conn:
+        conn.execute(tags.insert(), rows)
+    rows.append({"name": "like", "type": "custom", "color": "", "count": 0})  # made with the database
+
+    def reference(query="", limit=50, offset=0):
+        kept = [r for r in rows if (r["count"] > 0 or r["type"] == "custom") and query.lower() in r["name"].lower()]
+        out = {}
+        for r in sorted(kept, key=lambda r: (-r["count"], r["name"])):
+            out.setdefault(r["type"], []).append(r["name"])
+        return {k: (len(v), v[offset:offset + limit]) for k, v in out.items()}
+
+    for query in ("", "y", "mo0", "LO01", "nothing"):
+        for limit, offset in ((50, 0), (7, 0), (7, 14), (10, 50)):
+            got = {k: (g["total"], [t["name"] for t in g["tags"]])
+                   for k, g in groups_of(db, query=query, limit=limit, offset=offset).items()}
+            assert got == reference(query, limit, offset), (query, limit, offset)
