@@ -95,6 +95,7 @@ def requests_for(p: str, root: Path, webp: str):
         ("POST", "/set_target_frame_as_video_cover", {"json": {"base64_img": webp, "path": p, "updated_time": "1"}},
          "refuse"),
         ("POST", "/zip", {"json": {"paths": [p], "compress": False, "pack_only": False}}, "refuse"),
+        ("POST", "/zip_prepare", {"json": {"paths": [ok, p]}}, "refuse"),
         ("GET", "/image_geninfo", {"params": {"path": p}}, "neutral"),
         ("POST", "/image_geninfo_batch", {"json": {"paths": [p]}}, "neutral"),
         ("GET", "/image_exif", {"params": {"path": p}}, "neutral"),
