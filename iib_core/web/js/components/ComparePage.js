@@ -1,5 +1,5 @@
 // The compare tab (F8, like ImgSli): two images over each other with a draggable split
-// (pointer, touch, ←/→), or side by side; swap; zoom at the pointer, +/−, fit, 1:1 and pan,
+// (pointer, touch, ←/→), or side by side; swap; zoom at the pointer or by pinching, +/−, fit, 1:1 and pan,
 // the same view for both images. Below: the generation info diff (prompt and negative
 // prompt word by word, the parameters that differ). tab.state = {a, b, mode} (paths), so a
 // reload restores the comparison.
@@ -14,6 +14,7 @@ import { parseGeninfo } from '../geninfo.js';
 import { DRAG_TYPE, draggedNodes, endDrag } from '../dnd.js';
 import { keyName, isTyping } from '../keys.js';
 import { diffWords, paramRows, lorasOf, isImage, compareFirst } from '../compare.js';
+import { usePinch } from '../pinch.js';
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 32;
@@ -199,6 +200,7 @@ export function ComparePage({ tab }) {
     if (save) setState({ split: Math.round(s * 1000) / 1000 });
   };
   live.current = { split, scale, x, y, fit, zoomed, mode };
+  const pinch = usePinch(root, () => live.current, (v) => { if (box) setView(v); }, [MIN_SCALE, MAX_SCALE], '.cmp-stage');
 
   const onWheel = (e) => {
     if (!box) return;
@@ -212,7 +214,7 @@ export function ComparePage({ tab }) {
   };
 
   const onPointerDown = (e) => {
-    if (e.button !== 0 || !box) return;
+    if (e.button !== 0 || !box || pinch.current.active) return; // a second finger belongs to the pinch
     const el = e.currentTarget;
     const r = el.getBoundingClientRect();
     const cur = live.current;
@@ -224,9 +226,10 @@ export function ComparePage({ tab }) {
     el.setPointerCapture(e.pointerId);
     const sx = e.clientX;
     const sy = e.clientY;
-    const { scale: s0, x: x0, y: y0 } = cur;
+    const { scale: s0, x: x0, y: y0, split: split0 } = cur;
     if (splitting && !onHandle) moveSplit((e.clientX - r.left) / r.width, false);
     const move = (ev) => {
+      if (pinch.current.used) return; // a second finger turned this into a pinch
       if (splitting) moveSplit((ev.clientX - r.left) / r.width, false);
       else setView({ mode: 'custom', scale: s0, x: x0 + ev.clientX - sx, y: y0 + ev.clientY - sy });
     };
@@ -234,7 +237,7 @@ export function ComparePage({ tab }) {
       el.removeEventListener('pointermove', move);
       el.removeEventListener('pointerup', up);
       el.removeEventListener('pointercancel', up);
-      if (splitting) moveSplit(live.current.split);
+      if (splitting) moveSplit(pinch.current.used ? split0 : live.current.split); // a pinch leaves the split alone
     };
     el.addEventListener('pointermove', move);
     el.addEventListener('pointerup', up);

@@ -1,5 +1,5 @@
 // Fullscreen preview (F5): previous/next by arrow keys, buttons and swipes (across folder
-// boundaries in walk mode), wheel zoom at the pointer, pan by dragging, fit / actual size,
+// boundaries in walk mode), wheel zoom at the pointer, pinch zoom, pan by dragging, fit / actual size,
 // video and audio with seeking, culling keys, and the generation info panel.
 import { useState, useEffect, useRef, useLayoutEffect } from 'preact/hooks';
 import { html } from '../html.js';
@@ -14,6 +14,7 @@ import { menuFor, deleteNodes, rate, toggleFavourite, toggleDeleteMark, download
 import { shortcutAction, isTyping, keyName } from '../keys.js';
 import { GenInfoPanel } from './GenInfoPanel.js';
 import { compareFirst, compareWith } from '../compare.js';
+import { usePinch } from '../pinch.js';
 
 const MIN_SCALE = 0.02;
 const MAX_SCALE = 32;
@@ -40,6 +41,7 @@ function Viewer({ node, onSwipe }) {
   const scale = view.mode === 'fit' ? fit : view.mode === 'actual' ? 1 : view.scale;
   const x = view.mode === 'fit' ? 0 : view.x;
   const y = view.mode === 'fit' ? 0 : view.y;
+  const pinch = usePinch(stage, () => ({ scale, x, y }), (v) => { if (kind === 'image' && nat) setView(v); }, [MIN_SCALE, MAX_SCALE]);
 
   // The preview's toolbar talks to the viewer through this element's events.
   useEffect(() => {
@@ -71,7 +73,7 @@ function Viewer({ node, onSwipe }) {
   };
 
   const onPointerDown = (e) => {
-    if (e.button !== 0 || e.target.closest('.no-pan')) return;
+    if (e.button !== 0 || e.target.closest('.no-pan') || pinch.current.active) return; // a second finger belongs to the pinch
     if (kind !== 'image') return;
     const sx = e.clientX;
     const sy = e.clientY;
@@ -81,6 +83,7 @@ function Viewer({ node, onSwipe }) {
     let moved = false;
     stage.current.setPointerCapture(e.pointerId);
     const move = (ev) => {
+      if (pinch.current.used) return; // a second finger turned this into a pinch
       const dx = ev.clientX - sx;
       const dy = ev.clientY - sy;
       if (Math.abs(dx) + Math.abs(dy) > 3) moved = true;
@@ -92,7 +95,7 @@ function Viewer({ node, onSwipe }) {
       stage.current.removeEventListener('pointercancel', up);
       const dx = ev.clientX - sx;
       const dy = ev.clientY - sy;
-      if (atFit && moved && Math.abs(dx) > 60 && Math.abs(dx) > Math.abs(dy) * 1.5) onSwipe(dx < 0 ? 1 : -1);
+      if (atFit && moved && !pinch.current.used && Math.abs(dx) > 60 && Math.abs(dx) > Math.abs(dy) * 1.5) onSwipe(dx < 0 ? 1 : -1);
     };
     stage.current.addEventListener('pointermove', move);
     stage.current.addEventListener('pointerup', up);
