@@ -57,6 +57,12 @@ class Settings:
     index_workers: int = 0  # 0 means one per core
     # Standalone: watch the folders and index new or changed images at once (IIB_WATCH).
     watch: bool = True
+    # Cache housekeeping (media/housekeeping.py): batch-download archives kept this many hours
+    # (IIB_ZIP_KEEP_HOURS, 0 = keep), thumbnails + video covers capped at this many MiB
+    # (IIB_CACHE_MAX_MB, 0 = no cap), trash items kept this many days (IIB_TRASH_KEEP_DAYS, 0 = keep).
+    zip_keep_hours: float = 24.0
+    cache_max_mb: int = 10240  # room for the grid thumbnails of 200k+ images
+    trash_keep_days: float = 30.0
 
     @property
     def database_url(self) -> str:
@@ -146,6 +152,18 @@ def _parse_int(name: str, raw: str, minimum: int) -> int:
     return value
 
 
+def _parse_number(name: str, raw: str, minimum: float) -> float:
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise SettingsError(f"{name}={raw!r} is not a finite number")
+    if value < minimum:
+        raise SettingsError(f"{name}={raw!r} must be at least {minimum:g}")
+    return value
+
+
 def _parse_list(raw: str) -> List[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
@@ -225,4 +243,10 @@ def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:
         out["watch"] = _parse_bool("IIB_WATCH", env["IIB_WATCH"])
     if text("IIB_INDEX_WORKERS"):
         out["index_workers"] = _parse_int("IIB_INDEX_WORKERS", text("IIB_INDEX_WORKERS"), 0)
+    if text("IIB_ZIP_KEEP_HOURS"):
+        out["zip_keep_hours"] = _parse_number("IIB_ZIP_KEEP_HOURS", text("IIB_ZIP_KEEP_HOURS"), 0)
+    if text("IIB_CACHE_MAX_MB"):
+        out["cache_max_mb"] = _parse_int("IIB_CACHE_MAX_MB", text("IIB_CACHE_MAX_MB"), 0)
+    if text("IIB_TRASH_KEEP_DAYS"):
+        out["trash_keep_days"] = _parse_number("IIB_TRASH_KEEP_DAYS", text("IIB_TRASH_KEEP_DAYS"), 0)
     return out

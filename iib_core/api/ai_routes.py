@@ -27,6 +27,7 @@ from ..db import embeddings as emb_db
 from ..db import kv
 from ..errors import BadInput, IIBError, NotFound
 from ..files import FileOperations, IndexSync, PathGate, Trash
+from ..files.trash import TRASH_DIR
 from ..indexer import extract_options
 from .compat import model_to_dict
 from .context import IIBContext
@@ -111,7 +112,7 @@ def build(ctx: IIBContext) -> APIRouter:
         settings = ctx.settings
         index = IndexSync(ctx.db, ctx.index_roots, exclude=[*settings.exclude_dirs, str(settings.cache_dir)],
                           options=extract_options(settings), workers=settings.index_workers)
-        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / "trash"))
+        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR))
 
     def folders_of(folder_paths: Optional[List[str]], folder: Optional[str], what: str) -> List[str]:
         """Checked, normalised, de-duplicated folders; omitted means every scanned root."""

@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 from ..errors import BadInput, Forbidden, NotFound
 from ..files import FileOperationFailed, FileOperations, IndexSync, PathGate, Trash
+from ..files.trash import TRASH_DIR
 from ..files.listing import DateFormatter, list_folder, node_from_stat, top_media, windows_drives
 from ..files.operations import describe
 from ..indexer import extract_options
@@ -165,7 +166,7 @@ def build(ctx: IIBContext) -> APIRouter:
         settings = ctx.settings
         index = IndexSync(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
                           options=extract_options(settings), workers=settings.index_workers)
-        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / "trash"))
+        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR))
 
     # -- reading ------------------------------------------------------------------------
     @router.get("/files")

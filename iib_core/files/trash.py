@@ -25,6 +25,7 @@ from typing import List, Optional, Sequence
 from ..errors import BadInput, Conflict, NotFound
 from .disk import is_real_dir, move_entry
 
+TRASH_DIR = "trash"  # under the cache folder
 MANIFEST = "manifest.json"
 PAYLOAD = "files"
 ITEM_ID = re.compile(r"^\d{8}-\d{6}-[0-9a-f]{8}$")
