@@ -36,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--generate_image_cache_size", default="512x512", help="thumbnail size to pre-generate")
     p.add_argument("--generate_video_cover", action="store_true", help="pre-generate video cover images")
     p.add_argument("--gen_cache_verbose", action="store_true", help="print every generated cache file")
+    p.add_argument("--clean_cache", action="store_true",
+                   help="apply the cache retention rules (IIB_ZIP_KEEP_HOURS, IIB_CACHE_MAX_MB, "
+                        "IIB_TRASH_KEEP_DAYS), print the usage before and after, and exit")
     p.add_argument("--index_only", action="store_true", help="exit after indexing instead of serving")
     p.add_argument("--demo", action="store_true",
                    help="add a small folder of generated demo images (created on first use)")
@@ -63,6 +66,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         settings = settings.with_overrides(extra_paths=list(settings.extra_paths) + [str(ensure_demo_folder())])
     if args.exclude:
         settings = settings.with_overrides(exclude_dirs=list(settings.exclude_dirs) + list(args.exclude))
+
+    if args.clean_cache:
+        return run_clean_cache(settings)
 
     from .db import SchemaTooNew, open_database
     from .roots import ConfigFileError, read_webui_config, webui_dirs_from_flags
@@ -123,6 +129,40 @@ def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[st
     finally:
         stop_watching()
     return 0
+
+
+def run_clean_cache(settings: Settings) -> int:
+    """--clean_cache: the housekeeping rules once, with the usage per area before and after."""
+    from .media.housekeeping import cache_usage, prune_cache
+
+    def show(title: str, usage: dict) -> None:
+        print(f"{title} ({usage['cache_dir']}):")
+        for area, a in usage["areas"].items():
+            items = f", {a['items']} items" if "items" in a else ""
+            print(f"  {area:<13} {_human_bytes(a['bytes']):>10}  {a['files']} files{items}")
+        print(f"  {'total':<13} {_human_bytes(usage['total_bytes']):>10}")
+
+    try:
+        show("cache before", cache_usage(settings))
+        result = prune_cache(settings)
+        show("cache after", cache_usage(settings))
+    except OSError as exc:
+        print(f"error: cannot clean the cache {settings.cache_dir}: {exc}", file=sys.stderr)
+        return 1
+    removed = sum(r["files"] for r in result["removed"].values())
+    print(f"removed {removed} files, freed {_human_bytes(result['freed_bytes'])}")
+    for message in result["errors"]:
+        print(f"warning: {message}", file=sys.stderr)
+    return 0
+
+
+def _human_bytes(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"
 
 
 def run_pregenerate(args, settings: Settings, db, webui_dirs: List[str]) -> int:

@@ -9,15 +9,15 @@ from fastapi import FastAPI
 
 from ..config import Settings
 from ..db import Database, open_database
-from . import (ai_routes, app_routes, db_routes, extra_path_routes, fs_routes, geninfo_routes, index_routes,
-               media_routes, tag_routes, web_routes)
+from . import (ai_routes, app_routes, cache_routes, db_routes, extra_path_routes, fs_routes, geninfo_routes,
+               index_routes, media_routes, tag_routes, web_routes)
 from .context import DEFAULT_BASE, IIBContext, decide_access_control
 from .errors import install_error_handlers
 
 log = logging.getLogger("iib")
 
 ROUTE_GROUPS = (app_routes, fs_routes, media_routes, geninfo_routes, db_routes, index_routes, tag_routes,
-                extra_path_routes, ai_routes)
+                extra_path_routes, ai_routes, cache_routes)
 
 
 def mount_iib(app: FastAPI, ctx: IIBContext, *, serve_root: bool = False) -> IIBContext:
@@ -34,6 +34,9 @@ def mount_iib(app: FastAPI, ctx: IIBContext, *, serve_root: bool = False) -> IIB
         instances = {}
         app.state.iib_instances = instances
     instances[ctx.base] = ctx
+    from ..media.housekeeping import start_background_prune
+
+    start_background_prune(ctx.settings)  # the cache rules, once, shortly after start (daemon thread)
     return ctx
 
 

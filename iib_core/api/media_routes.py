@@ -21,6 +21,7 @@ from starlette.responses import Response
 from ..errors import BadInput, NotFound, TooLarge
 from ..media.http import (ONE_YEAR, content_disposition, etag_matches, guess_media_type, long_cache_headers,
                           open_regular_file, send_open_file, stat_regular_file)
+from ..media.housekeeping import prune_quietly
 from ..media.kinds import media_kind
 from ..media.thumbnails import ThumbnailCache, parse_box
 from ..media.video import VideoCoverCache, decode_client_image
@@ -130,6 +131,7 @@ def build(ctx: IIBContext) -> APIRouter:
             except (BadInput, NotFound):
                 raise BadInput("The corresponding path must be a file.") from None
         archive = write_zip(reals, Path(ctx.settings.cache_dir) / ZIP_DIR, compress)
+        prune_quietly(ctx.settings, areas=("zip_temp",))  # old archives go; this one is too young
         return archive
 
     def send_archive(archive: Path, request: Request) -> Response:

@@ -8,6 +8,7 @@ import { tagOfAction, tagLabel } from '../tags.js';
 import { settings, update, setShortcut, resetSettings, DEFAULT_SHORTCUTS, CELL_MIN, CELL_MAX } from '../settings.js';
 import { isReadonly, confirmDialog } from '../store.js';
 import { useKeyRecorder } from '../keys.js';
+import { CacheSection } from './CacheSection.js';
 
 const SHORTCUT_ACTIONS = ['rate0', 'rate1', 'rate2', 'rate3', 'rate4', 'rate5', 'favourite', 'markDelete', 'delete', 'download', 'toggleInfo'];
 
@@ -93,6 +94,7 @@ export function SettingsPage() {
         ${SHORTCUT_ACTIONS.map((a) => html`<${ShortcutRow} key=${a} action=${a} value=${s.shortcuts[a] || ''} />`)}
       </tbody></table>
     </section>
+    <${CacheSection} />
     <section class="settings-section">
       <button class="btn danger" onClick=${reset}>${t('settings.reset')}</button>
     </section>
