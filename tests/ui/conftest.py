@@ -41,6 +41,11 @@ def browser_context_args(browser_context_args):
 def page(page):
     """The plugin's page, with a short default timeout and a record of JS errors and dialogs."""
     page.set_default_timeout(8000)
+    # expect() has its own default (5 s); the same margin as the page's actions, for a busy
+    # CI machine. Waits end as soon as the state holds, so passing tests are not slower.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=8000)
     page.errors = []
     page.dialogs = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))

@@ -56,6 +56,11 @@ def browser_context_args(browser_context_args):
 def page(page):
     """The plugin's page with a default timeout and a record of uncaught errors."""
     page.set_default_timeout(15000)
+    # expect() has its own default (5 s): a gradio host loaded through a proxy on a busy 2-core
+    # machine needs longer for its first paint. Waits end as soon as the state holds.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15000)
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     yield page
