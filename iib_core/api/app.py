@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 from fastapi import FastAPI
 

@@ -193,11 +193,9 @@ def build(ctx: IIBContext) -> APIRouter:
         deadline = time.monotonic() + REGEX_TIME_BUDGET
         found: List[dict] = []
         scanned = 0
-        last = None
         for chunk in tag_match.rows_newest_first(ctx.db, folder_paths=folders or (), media_type=media, after=after):
             for row in chunk:
                 scanned += 1
-                last = row
                 texts = [row["path"]] if path_only else [row["path"], row["positive"], row["negative"],
                                                          row["params_text"]]
                 remaining = deadline - time.monotonic()

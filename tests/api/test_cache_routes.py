@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from iib_core.files.trash import Trash
+from support.files import aged_file as put
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -20,12 +21,6 @@ def db_url(tmp_path):  # overrides the SQLite + PostgreSQL pair: nothing here re
     return f"sqlite:///{tmp_path}/iib.db"
 
 
-def put(path: Path, size: int, age: float = 0.0) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(os.urandom(size))
-    t = time.time() - age
-    os.utime(path, (t, t))
-    return path
 
 
 def on_disk(folder: Path) -> dict:

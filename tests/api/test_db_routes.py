@@ -2,7 +2,7 @@
 import os
 import time
 
-from support.files import a1111_png, set_mtime
+from support.files import a1111_png
 
 
 def files(r):

@@ -1,5 +1,4 @@
 """Tag and rating routes over HTTP."""
-import os
 
 
 def fox(api):

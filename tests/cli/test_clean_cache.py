@@ -1,32 +1,17 @@
 """`python app.py --clean_cache` as a user runs it: usage before and after, the rules applied, exit."""
 import json
-import os
 import re
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from iib_core.files.trash import Trash
+from support.cli import run_app
+from support.files import aged_file as put
 
-PROJECT = Path(__file__).resolve().parents[2]
 DAY = 86400.0
 
 
-def run_app(*args, env_extra=None, tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "IIB_DB_PATH": str(tmp_path / "iib.db"),
-           "IIB_CACHE_DIR": str(tmp_path / "cache")}
-    env.update(env_extra or {})
-    return subprocess.run([sys.executable, str(PROJECT / "app.py"), *args], cwd=str(tmp_path), env=env,
-                          capture_output=True, text=True, timeout=300)
 
 
-def put(path: Path, size: int, age: float = 0.0) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(os.urandom(size))
-    t = time.time() - age
-    os.utime(path, (t, t))
-    return path
 
 
 def section(stdout: str, title: str) -> dict:

@@ -1,23 +1,14 @@
 """`python app.py ... --update_image_index` as a user runs it."""
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 from sqlalchemy import select
 
 from iib_core.db import open_database
 from iib_core.db.schema import images
+from support.cli import run_app
 
-PROJECT = Path(__file__).resolve().parents[2]
 
 
-def run_app(*args, env_extra=None, tmp_path):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "IIB_DB_PATH": str(tmp_path / "iib.db"),
-           "IIB_CACHE_DIR": str(tmp_path / "cache")}
-    env.update(env_extra or {})
-    return subprocess.run([sys.executable, str(PROJECT / "app.py"), *args], cwd=str(tmp_path), env=env,
-                          capture_output=True, text=True, timeout=300)
 
 
 def test_indexes_the_real_corpus_and_prints_counts_per_generator(shared_dir, tmp_path):

@@ -14,8 +14,9 @@ from iib_core.files.trash import Trash
 from iib_core.media import housekeeping as hk
 from iib_core.media.cache import write_atomic
 from iib_core.media.thumbnails import ThumbnailCache
-from iib_core.media.video import VideoCoverCache
 from iib_core.media.zipstream import write_zip
+
+from support.files import aged_file as put
 
 from .helpers import noisy_png
 
@@ -28,14 +29,6 @@ def settings_for(cache: Path, **kw) -> Settings:
     return Settings(cache_dir=cache, **kw)
 
 
-def put(path: Path, size: int, age: float = 0.0, atime_age: float = None, now: float = None) -> Path:
-    """A file of `size` bytes whose mtime is `age` seconds ago (atime `atime_age` ago, default the same)."""
-    now = time.time() if now is None else now
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(os.urandom(size))
-    a = now - (age if atime_age is None else atime_age)
-    os.utime(path, (a, now - age))
-    return path
 
 
 def entry(cache: Path, area: str, name: str) -> Path:

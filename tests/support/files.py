@@ -25,3 +25,15 @@ def plain_png(path: Path, color=(1, 2, 3)) -> Path:
 
 def set_mtime(path: Path, mtime: float) -> None:
     os.utime(path, (mtime, mtime))
+
+
+def aged_file(path: Path, size: int, age: float = 0.0, atime_age: float = None, now: float = None) -> Path:
+    """A file of `size` random bytes whose mtime is `age` seconds ago (atime `atime_age` ago,
+    by default the same): what the cache retention rules look at."""
+    import time
+
+    now = time.time() if now is None else now
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(os.urandom(size))
+    os.utime(path, (now - (age if atime_age is None else atime_age), now - age))
+    return path

@@ -3,7 +3,6 @@ file, keyboard navigation, tree and breadcrumb, sort, split view and its restora
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect

@@ -2,26 +2,19 @@
 first), "Clean now" (the retention rules), and read-only mode."""
 from __future__ import annotations
 
-import os
 import re
-import time
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 from iib_core.files.trash import Trash
+from support.files import aged_file as put
 from ui.pages import serve
 
 KB = 1024
 DAY = 86400.0
 
 
-def put(path: Path, size: int, age: float = 0.0) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(os.urandom(size))
-    t = time.time() - age
-    os.utime(path, (t, t))
-    return path
 
 
 def fill(cache: Path, tmp: Path):

@@ -3,10 +3,8 @@ OpenAI-protocol server on 127.0.0.1 (tests/support/openai_stub.py): topics with 
 sentence search, the tag graph, organise with confirm and undo, and the scope kept on the server."""
 from __future__ import annotations
 
-import os
 import random
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
