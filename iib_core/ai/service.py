@@ -13,6 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from ..db import embeddings as emb_db
+from ..db import moves as moves_db
 from ..errors import BadInput
 from . import prompts, titles
 from .client import OpenAIClient
@@ -235,7 +236,9 @@ class AIService:
 
     def matrix(self, model: str) -> ModelMatrix:
         with self.db.read() as conn:
-            version = (emb_db.last_change(conn, model), self.generation)
+            # Images that changed folders (file operations, organise, the indexer finding a moved
+            # file) change paths_state: the matrix keeps each row's folder for scoped searches.
+            version = (emb_db.last_change(conn, model), self.generation, moves_db.paths_state(conn))
         return self.matrices.get(model, version, lambda: self._load_matrix(model))
 
     def search(self, query: str, folders: Sequence[str], *, recursive: bool = True, model: Optional[str] = None,

@@ -10,12 +10,14 @@ them back when it is indexed again, and tag counts stay current.
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from sqlalchemy import Text, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
 from . import images as images_db
+from . import kv
 from . import orphans as orphans_db
 from . import tags as tags_db
 from .schema import folders, images
@@ -103,6 +105,19 @@ def remove_under(conn: Connection, folder: str, stash: bool = True) -> int:
     return n
 
 
+PATHS_STATE_KEY = "image_paths_state"
+
+
+def touch_paths(conn: Connection) -> None:
+    """Record that indexed images changed folders: whoever keeps images' folders in memory (the
+    semantic search's vector matrix) compares `paths_state` and reloads when it changed."""
+    kv.put(conn, PATHS_STATE_KEY, secrets.token_hex(8))
+
+
+def paths_state(conn: Connection) -> Optional[str]:
+    return kv.get(conn, PATHS_STATE_KEY)
+
+
 def move_file(conn: Connection, old_paths: Sequence[str], new_path: str) -> Optional[int]:
     """Point the row of the file (found under the first of `old_paths` that is indexed) at
     `new_path`, keeping its id. A row already at `new_path` (a file that was overwritten,
@@ -117,6 +132,7 @@ def move_file(conn: Connection, old_paths: Sequence[str], new_path: str) -> Opti
         remove_ids(conn, [stale], stash=True)
     conn.execute(update(images).where(images.c.id == old_id).values(
         path=new_path, folder=os.path.dirname(new_path), name=os.path.basename(new_path)))
+    touch_paths(conn)
     return old_id
 
 
@@ -140,6 +156,8 @@ def move_folder(conn: Connection, old_folder: str, new_folder: str) -> int:
             path=moved(images.c.path), folder=moved(images.c.folder))
     )
     conn.execute(update(folders).where(_under(folders.c.path, old_folder)).values(path=moved(folders.c.path)))
+    if result.rowcount:
+        touch_paths(conn)
     return result.rowcount or 0
 
 

@@ -366,6 +366,7 @@ class IndexJob:
                     # fails with it and deletes nothing anyway.
                     plan.vanished.pop(existing, None)
                     self.progress.moved += 1
+                    segment.moved += 1
             if existing is not None:
                 segment.update_ids.append(existing)
                 segment.update_rows.append(row)

@@ -21,6 +21,7 @@ from typing import Callable, Iterator, List, Optional, Tuple
 
 from ..db import Database
 from ..db import images as images_db
+from ..db import moves as moves_db
 from ..db import orphans as orphans_db
 from ..db import tags as tags_db
 from .extract import FINGERPRINT, ROW_COLUMNS, Row
@@ -40,6 +41,7 @@ class Segment:
     update_ids: List[int] = field(default_factory=list)
     update_rows: List[Row] = field(default_factory=list)
     update_refs: List[List[int]] = field(default_factory=list)
+    moved: int = 0  # updates that are files found again at a new path (by content)
 
     @property
     def size(self) -> int:
@@ -230,6 +232,8 @@ def write_batch(conn, tag_ids: tags_db.TagIds, batch: Batch) -> int:
         update_rows = [update_rows[i] for i in order]
         images_db.update_rows(conn, update_ids, update_rows)
         tags_db.replace_auto_links(conn, update_ids, update_links)
+    if any(seg.moved for seg in batch):
+        moves_db.touch_paths(conn)
     if insert_rows:
         new_ids = images_db.insert_rows(conn, insert_rows)
         tags_db.link_new_images(conn, new_ids, insert_tags)

@@ -149,6 +149,24 @@ def test_semantic_search_returns_the_theme_first(make_ai_api, stub, themed_libra
     assert missing.status_code == 400 and missing.json()["detail"].startswith("Folder not found")
 
 
+def test_scoped_search_follows_files_moved_outside_iib(make_ai_api, stub, themed_library):
+    """A file moved by hand keeps its embedding (found again by content); a search scoped to
+    its new folder finds it once the index has seen the move."""
+    root = lib_root(themed_library)
+    api = make_ai_api(root, stub=stub)
+    first = api.post("/db/search_iib_output_by_prompt", json={"query": "fox", "folder_paths": [str(root)]})
+    assert first.status_code == 200 and first.json()["count"] == len(themed_library)
+    src = Path(sorted(p for p, t in themed_library.items() if t == "fox")[0])
+    dest = root / "hand-sorted" / src.name
+    dest.parent.mkdir()
+    os.rename(src, dest)
+    assert api.post("/db/update_image_data", json={}).status_code == 200
+    found = api.post("/db/search_iib_output_by_prompt",
+                     json={"query": "a red fox in the snow", "folder_paths": [str(dest.parent)],
+                           "ensure_embed": False}).json()
+    assert found["count"] == 1 and [x["path"] for x in found["results"]] == [str(dest)]
+
+
 def test_identical_prompts_tie_without_failing(make_ai_api, stub, tmp_path):
     root = tmp_path / "twins"
     for i in range(4):
@@ -264,6 +282,9 @@ def test_organise_plan_then_confirm_then_undo(make_ai_api, stub, themed_library)
     sidecar.write_text("notes")
     api = make_ai_api(root, stub=stub)
     dest = root / "sorted"
+    # A search before the moves: the vectors are now held in memory with each image's folder.
+    before = api.post("/db/search_iib_output_by_prompt", json={"query": "space station", "folder_paths": [str(root)]})
+    assert before.status_code == 200 and before.json()["count"] == len(themed_library)
     r = api.post("/db/organize_files_start", json={"folder_paths": [str(root)], "dest_folder": str(dest),
                                                    "threshold": 0.5, "min_cluster_size": 3, "lang": "en"})
     assert r.status_code == 200, r.text
@@ -289,6 +310,14 @@ def test_organise_plan_then_confirm_then_undo(make_ai_api, stub, themed_library)
     assert all(os.path.exists(p) for p in unplanned)  # noise stays where it was
     again = api.post("/db/organize_files_confirm", json={"job_id": job["job_id"]})
     assert again.status_code == 400
+    # A search scoped to a topic folder finds exactly the files just moved there (the
+    # in-memory vectors follow the moves), and their old folder no longer holds them.
+    topic = max(plan["topics"], key=lambda t: len(t["moves"]))
+    inside = api.post("/db/search_iib_output_by_prompt",
+                      json={"query": "anything", "folder_paths": [topic["folder"]], "top_k": 100,
+                            "ensure_embed": False}).json()
+    assert sorted(x["path"] for x in inside["results"]) == sorted(m["dest"] for m in topic["moves"])
+    assert inside["count"] == len(topic["moves"])
 
     undo = api.post("/db/organize_files_undo", json={"job_id": job["job_id"]}).json()
     assert undo["restored"] == len(planned) and undo["failed"] == 0
