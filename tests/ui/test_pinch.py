@@ -27,9 +27,9 @@ def served(root, tmp_path_factory):
         yield s
 
 
-def pinch(page, cx, cy, start_gap, end_gap, steps=6, shift=(0, 0)):
+def pinch(page, cx, cy, start_gap, end_gap, steps=6, shift=(0, 0), during=None):
     """Two fingers placed `start_gap` px apart around (cx, cy), spread to `end_gap` while their
-    midpoint moves by `shift`, then lifted."""
+    midpoint moves by `shift`, then lifted. `during()` runs while the fingers are still down."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
 
@@ -42,6 +42,8 @@ def pinch(page, cx, cy, start_gap, end_gap, steps=6, shift=(0, 0)):
         gap = start_gap + (end_gap - start_gap) * f
         cdp.send("Input.dispatchTouchEvent",
                  {"type": "touchMove", "touchPoints": points(gap, shift[0] * f, shift[1] * f)})
+    if during:
+        during()
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     cdp.detach()
 
@@ -99,7 +101,9 @@ def test_pinching_the_compare_slider_zooms_both_and_keeps_the_split(page, served
     fit = float(stage.get_attribute("data-scale"))
     box = stage.bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    pinch(page, cx - 30, cy, 80, 160)
+    seen = []
+    pinch(page, cx - 30, cy, 80, 160, during=lambda: seen.append(stage.get_attribute("data-split")))
+    assert seen == [split]  # not even for the length of the pinch
     page.wait_for_function(f"() => Number(document.querySelector('.cmp-stage.slider').dataset.scale) > {fit * 1.5}")
     assert float(stage.get_attribute("data-scale")) == pytest.approx(2 * fit, rel=0.02)
     transforms = page.eval_on_selector_all(".cmp-img", "els => els.map(e => e.style.transform)")
@@ -107,3 +111,11 @@ def test_pinching_the_compare_slider_zooms_both_and_keeps_the_split(page, served
     x, y, _ = transform_of(page, ".cmp-img")
     assert x == pytest.approx(-30 - 2 * -30, abs=2) and y == pytest.approx(0, abs=2)
     expect(stage).to_have_attribute("data-split", split)  # the first finger did not move the split
+    # One finger tapped at a quarter of the stage's width moves the split there.
+    page.keyboard.press("0")  # back to the fitted view, where a tap on the stage moves the split
+    cdp = page.context.new_cdp_session(page)
+    point = [{"x": box["x"] + box["width"] / 4, "y": cy, "id": 7}]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": point})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+    page.wait_for_function("() => Math.abs(Number(document.querySelector('.cmp-stage.slider').dataset.split) - 25) < 1")

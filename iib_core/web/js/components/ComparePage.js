@@ -227,17 +227,27 @@ export function ComparePage({ tab }) {
     const sx = e.clientX;
     const sy = e.clientY;
     const { scale: s0, x: x0, y: y0, split: split0 } = cur;
-    if (splitting && !onHandle) moveSplit((e.clientX - r.left) / r.width, false);
+    // A mouse press moves the split at once; a finger only once it moves or lifts, so the first
+    // finger of a pinch leaves the split where it is.
+    let jumped = false;
+    const jump = (clientX) => {
+      jumped = true;
+      moveSplit((clientX - r.left) / r.width, false);
+    };
+    if (splitting && !onHandle && e.pointerType !== 'touch') jump(e.clientX);
     const move = (ev) => {
       if (pinch.current.used) return; // a second finger turned this into a pinch
-      if (splitting) moveSplit((ev.clientX - r.left) / r.width, false);
+      if (splitting) jump(ev.clientX);
       else setView({ mode: 'custom', scale: s0, x: x0 + ev.clientX - sx, y: y0 + ev.clientY - sy });
     };
     const up = () => {
       el.removeEventListener('pointermove', move);
       el.removeEventListener('pointerup', up);
       el.removeEventListener('pointercancel', up);
-      if (splitting) moveSplit(pinch.current.used ? split0 : live.current.split); // a pinch leaves the split alone
+      if (!splitting) return;
+      if (pinch.current.used) moveSplit(split0); // a pinch leaves the split alone
+      else if (!jumped && !onHandle) moveSplit((sx - r.left) / r.width); // a tap
+      else moveSplit(live.current.split);
     };
     el.addEventListener('pointermove', move);
     el.addEventListener('pointerup', up);
