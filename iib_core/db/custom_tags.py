@@ -148,7 +148,7 @@ def tag_groups(conn: Connection, *, query: str = "", types: Optional[Sequence[st
     order = (tags.c.count.desc(), tags.c.name, tags.c.id)
     if matches:
         # A name filter has to look at every name anyway: one pass that numbers the matches
-        # within their type beats walking the (type, count) index once per type.
+        # within their type beats reading the rows of each type once per type.
         ranked = select(
             tags,
             func.row_number().over(partition_by=tags.c.type, order_by=order).label("rank"),

@@ -57,16 +57,16 @@ def _step_3_semantic_layer(conn: Connection, db: Database) -> None:
         conn, tables=[schema.image_embedding, schema.topic_title_cache, schema.topic_cluster_cache])
 
 
-def _step_4_tag_type_count_index(conn: Connection, db: Database) -> None:
-    """Tags by type, most used first (the tag search page)."""
+def _step_4_tag_type_index(conn: Connection, db: Database) -> None:
+    """Tags by type (the tag search page)."""
     for index in schema.tags.indexes:
-        if index.name == "ix_tags_type_count":
+        if index.name == "ix_tags_type":
             index.create(conn, checkfirst=True)
 
 
 # Index i holds the step that upgrades version i to i + 1.
 STEPS: List[Callable[[Connection, Database], None]] = [_step_1_base, _step_2_orphaned_marks,
-                                                      _step_3_semantic_layer, _step_4_tag_type_count_index]
+                                                      _step_3_semantic_layer, _step_4_tag_type_index]
 CURRENT_VERSION = len(STEPS)
 
 # The text the PostgreSQL trigram index covers; search queries must use the same expression.
