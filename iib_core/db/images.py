@@ -71,13 +71,6 @@ def indexed_folders_under(conn: Connection, root: str) -> Set[str]:
     return {r[0] for r in rows}
 
 
-def count_under(conn: Connection, root: str) -> int:
-    """How many files are indexed at or below `root` (whole path components)."""
-    prefix = root.rstrip("/\\") + _sep_of(root)
-    return conn.execute(select(func.count()).select_from(images).where(
-        or_(images.c.folder == root, func.substr(images.c.folder, 1, len(prefix)) == prefix))).scalar_one()
-
-
 def _sep_of(path: str) -> str:
     return "\\" if ("\\" in path and "/" not in path) else "/"
 

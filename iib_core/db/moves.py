@@ -60,6 +60,7 @@ def paths_under(conn: Connection, folder: str) -> List[str]:
 
 
 def count_under(conn: Connection, folder: str) -> int:
+    """How many files are indexed in `folder` or below (whole path components)."""
     return conn.execute(select(func.count()).select_from(images).where(_under(images.c.folder, folder))).scalar_one()
 
 

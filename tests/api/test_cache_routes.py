@@ -21,8 +21,6 @@ def db_url(tmp_path):  # overrides the SQLite + PostgreSQL pair: nothing here re
     return f"sqlite:///{tmp_path}/iib.db"
 
 
-
-
 def on_disk(folder: Path) -> dict:
     files = [p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()] if folder.is_dir() else []
     return {"bytes": sum(p.stat().st_size for p in files), "files": len(files)}

@@ -10,10 +10,6 @@ from support.files import aged_file as put
 DAY = 86400.0
 
 
-
-
-
-
 def section(stdout: str, title: str) -> dict:
     """{area: (size text, files)} of one printed block."""
     block = re.split(r"^(?:cache |removed )", stdout.split(title, 1)[1], maxsplit=1, flags=re.M)[0]

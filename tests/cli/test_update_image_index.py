@@ -8,9 +8,6 @@ from iib_core.db.schema import images
 from support.cli import run_app
 
 
-
-
-
 def test_indexes_the_real_corpus_and_prints_counts_per_generator(shared_dir, tmp_path):
     corpus = shared_dir / "corpus"
     done = run_app("--extra_paths", str(corpus), "--update_image_index", "--index_only", tmp_path=tmp_path)

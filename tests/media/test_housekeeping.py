@@ -29,8 +29,6 @@ def settings_for(cache: Path, **kw) -> Settings:
     return Settings(cache_dir=cache, **kw)
 
 
-
-
 def entry(cache: Path, area: str, name: str) -> Path:
     return cache / hk.AREA_DIRS[area] / name[:2] / name
 

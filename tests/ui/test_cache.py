@@ -15,8 +15,6 @@ KB = 1024
 DAY = 86400.0
 
 
-
-
 def fill(cache: Path, tmp: Path):
     thumbs = [put(cache / "thumbnails" / f"{i:02x}" / (f"{i:02x}" + "a" * 38 + ".webp"), 100 * KB) for i in range(3)]
     cover = put(cache / "video_covers" / "cc" / ("cc" + "b" * 38 + ".webp"), 50 * KB)

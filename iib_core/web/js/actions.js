@@ -1,7 +1,7 @@
 // File operations behind the context menu, the toolbar, the preview and the shortcuts.
 // Each action reports its outcome in a toast; API errors appear as their readable detail.
 import { signal } from '@preact/signals';
-import { post, fileUrl, bumpCover } from './api.js';
+import { post, fileUrl, bumpCover, startDownload } from './api.js';
 import { t } from './i18n.js';
 import { settings } from './settings.js';
 import { kindOf, parentOf, joinPath, baseName, isInside } from './media.js';
@@ -12,7 +12,7 @@ import {
 import { allModels, refreshFolders } from './models.js';
 import { openTab, openInSplit } from './workspace.js';
 import { setRating, toggleTag, forget, FAVOURITE_TAG, DELETE_MARK_TAG, hasTag } from './annotations.js';
-import { addAndTell, startArchiveDownload } from './batch.js';
+import { addAndTell, packAndDownload } from './batch.js';
 import { compareEntries } from './compare.js';
 import { tagLabel, tagOfAction, createTag, BUILTIN_TAGS } from './tags.js';
 
@@ -72,12 +72,7 @@ export async function copyText(text) {
 /** Save a Blob as a download named `name` (the object URL is freed a while later). */
 export function saveBlob(blob, name) {
   const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
+  startDownload(url, name);
   setTimeout(() => URL.revokeObjectURL(url), 30000);
 }
 
@@ -85,12 +80,7 @@ export function download(nodes) {
   const list = files(nodes);
   if (!list.length) return;
   if (list.length === 1) {
-    const a = document.createElement('a');
-    a.href = fileUrl(list[0], true);
-    a.download = list[0].name;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
+    startDownload(fileUrl(list[0], true), list[0].name);
     return;
   }
   return downloadZip(list);
@@ -101,8 +91,7 @@ export function downloadZip(list) {
     toast(t('toast.zipping', { n: list.length }));
     // Stored, not deflated: images and videos are compressed already. Packed on the server,
     // then streamed to disk by the browser (no archive in page memory).
-    const packed = await post('/zip_prepare', { paths: list.map((f) => f.fullpath), compress: false });
-    startArchiveDownload(packed.ticket, packed.name);
+    await packAndDownload(list.map((f) => f.fullpath), false);
   });
 }
 

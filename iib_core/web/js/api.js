@@ -93,6 +93,20 @@ export function streamUrl(file) {
   return buildUrl('/stream_video', { path: file.fullpath });
 }
 
+export function zipDownloadUrl(ticket) {
+  return buildUrl('/zip_download', { ticket });
+}
+
+/** Let the browser download `href` as `name`: it streams to disk with its own progress. */
+export function startDownload(href, name) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = name || '';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+}
+
 const coverVersions = new Map(); // path → n: a cover chosen in this session gets a new URL
 
 export function bumpCover(path) {

@@ -3,7 +3,7 @@
 // it on the server (`compress` true deflates, false stores; the user can cancel while it packs),
 // then the browser fetches it with a plain GET and streams it to disk.
 import { signal, computed } from '@preact/signals';
-import { post, BASE } from './api.js';
+import { post, startDownload, zipDownloadUrl } from './api.js';
 import { t } from './i18n.js';
 import { humanSize } from './media.js';
 import { batchList, addToBatch, toast, toastError, BATCH_MAX } from './store.js';
@@ -103,17 +103,14 @@ export function validateBatch() {
 }
 
 /**
- * Start a browser download of a packed archive by its ticket (POST /zip_prepare): a plain GET
- * that the browser streams to disk with its own progress, so no archive is held in page memory.
+ * Pack `paths` on the server (POST /zip_prepare), then let the browser fetch the archive by its
+ * ticket with a plain GET, streamed to disk: no archive is held in page memory. Resolves to
+ * {ticket, name, bytes}.
  */
-export function startArchiveDownload(ticket, name) {
-  const a = document.createElement('a');
-  a.href = `${BASE}/zip_download?ticket=${encodeURIComponent(ticket)}`;
-  a.download = name || '';
-  a.rel = 'noopener';
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
+export async function packAndDownload(paths, compress, signal) {
+  const packed = await post('/zip_prepare', { paths, compress: !!compress }, { signal });
+  startDownload(zipDownloadUrl(packed.ticket), packed.name);
+  return packed;
 }
 
 /** Download the whole list as one zip: `compress` false packs without compression (stored). */
@@ -126,9 +123,7 @@ export async function downloadBatch(compress) {
   const job = { compress, n: list.length, phase: 'packing', cancel: () => ctrl.abort() };
   zipJob.value = job;
   try {
-    const packed = await post('/zip_prepare', { paths: list.map((f) => f.fullpath), compress: !!compress },
-      { signal: ctrl.signal });
-    startArchiveDownload(packed.ticket, packed.name);
+    const packed = await packAndDownload(list.map((f) => f.fullpath), compress, ctrl.signal);
     toast(t('batch.downloaded', { n: list.length, size: humanSize(packed.bytes) }), { kind: 'success' });
   } catch (err) {
     if (err && err.name === 'AbortError') toast(t('batch.cancelled'));
