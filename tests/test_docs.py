@@ -1,0 +1,97 @@
+"""The docs in docs/ must match the code: every route of the app is in docs/api.md.
+
+The routes come from the app itself (its OpenAPI schema) and from each route group's router
+(which also holds the routes left out of the schema, such as the UI's), so a new route fails
+this test until it is documented.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Set, Tuple
+
+import pytest
+
+from iib_core.api import DEFAULT_BASE, app_routes, build_context, create_app, web_routes
+from iib_core.api.app import ROUTE_GROUPS
+from iib_core.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+API_DOC = ROOT / "docs" / "api.md"
+# FastAPI's own pages: documented in one row of docs/api.md, served at the root.
+FASTAPI_PAGES = {"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"}
+
+
+@pytest.fixture(scope="module")
+def ctx(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("docs")
+    settings = Settings.load(environ={"IIB_DB_PATH": str(tmp / "iib.db"), "IIB_CACHE_DIR": str(tmp / "cache")},
+                             env_file=tmp / "no.env")
+    context = build_context(settings, enable_shutdown=True)
+    yield context
+    context.db.dispose()
+
+
+def _relative(path: str) -> str:
+    """A route's path as docs/api.md writes it: relative to the base path, `{x:path}` as `{x}`."""
+    path = re.sub(r"\{(\w+):\w+\}", r"{\1}", path)
+    if path.startswith(DEFAULT_BASE + "/"):
+        return path[len(DEFAULT_BASE):]
+    return path
+
+
+def router_routes(ctx) -> Set[Tuple[str, str]]:
+    routers = [app_routes.build_public(ctx), web_routes.build(ctx, serve_root=True)]
+    routers += [group.build(ctx) for group in ROUTE_GROUPS]
+    out = set()
+    for router in routers:
+        for route in router.routes:
+            for method in route.methods - {"HEAD"}:
+                out.add((method, route.path))
+    return out
+
+
+def schema_routes(ctx) -> Set[Tuple[str, str]]:
+    app = create_app(ctx)
+    out = set()
+    for path, operations in app.openapi()["paths"].items():
+        assert path.startswith(DEFAULT_BASE + "/"), f"{path} is not under the base path"
+        for method in operations:
+            out.add((method.upper(), path[len(DEFAULT_BASE):]))
+    return out
+
+
+def documented(method: str, path: str, text: str) -> bool:
+    """The doc names the route as `METHOD /path` (with `?query` or a space or backtick after it)."""
+    pattern = re.escape(f"{method} {_relative(path)}") + r"(?=[`?\s])"
+    return re.search(pattern, text) is not None
+
+
+def test_every_route_is_in_api_md(ctx):
+    text = API_DOC.read_text(encoding="utf-8")
+    routes = router_routes(ctx)
+    assert len(routes) > 50, "the route walk found too few routes: has the app's structure changed?"
+    missing = sorted(f"{m} {p}" for m, p in routes if not documented(m, p, text))
+    assert not missing, "routes not documented in docs/api.md: " + ", ".join(missing)
+
+
+def test_the_schema_has_no_route_the_routers_miss(ctx):
+    """The app's OpenAPI schema is the outside view: every route in it is one we walked (and so is
+    documented), so a route group mounted some other way cannot slip past the test above."""
+    walked = {(m, _relative(p)) for m, p in router_routes(ctx)}
+    extra = sorted(f"{m} {p}" for m, p in schema_routes(ctx) - walked)
+    assert not extra, "routes in the app but not in any route group: " + ", ".join(extra)
+    text = API_DOC.read_text(encoding="utf-8")
+    for page in sorted(FASTAPI_PAGES - {"/docs/oauth2-redirect"}):
+        assert f"GET {page}`" in text, f"FastAPI page {page} is not in docs/api.md"
+
+
+def test_documented_routes_exist(ctx):
+    """No stale entries: every `METHOD /path` at the start of a table row is a real route."""
+    text = API_DOC.read_text(encoding="utf-8")
+    real = {(m, _relative(p)) for m, p in router_routes(ctx)}
+    real |= {("GET", p) for p in FASTAPI_PAGES}
+    rows = re.findall(r"^\| `(GET|POST|DELETE|PUT|PATCH) (/[^`?\s]*)", text, flags=re.M)
+    assert rows, "no route rows found in docs/api.md"
+    stale = sorted(f"{m} {p}" for m, p in rows if (m, p) not in real)
+    assert not stale, "docs/api.md lists routes the app does not have: " + ", ".join(stale)
