@@ -95,3 +95,84 @@ def test_documented_routes_exist(ctx):
     assert rows, "no route rows found in docs/api.md"
     stale = sorted(f"{m} {p}" for m, p in rows if (m, p) not in real)
     assert not stale, "docs/api.md lists routes the app does not have: " + ", ".join(stale)
+
+
+# -- docs/configuration.md ------------------------------------------------------------------
+
+CONFIG_DOC = ROOT / "docs" / "configuration.md"
+# Where the code may read configuration: the package, the entry points, the webui glue.
+CODE_FILES = [*sorted((ROOT / "iib_core").rglob("*.py")), ROOT / "app.py", ROOT / "install.py",
+              *sorted((ROOT / "scripts").glob("*.py"))]
+# IIB_-names in the code that are not settings: the auth cookie's name.
+NOT_SETTINGS = {"IIB_S"}
+
+
+def _config_text() -> str:
+    return CONFIG_DOC.read_text(encoding="utf-8")
+
+
+def _in_doc(name: str, text: str) -> bool:
+    return re.search(r"`" + re.escape(name) + r"[` ]", text) is not None
+
+
+class _Recording(dict):
+    """An empty environment that notes every name looked up in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: Set[str] = set()
+
+    def get(self, key, default=None):
+        self.names.add(key)
+        return default
+
+    def __contains__(self, key) -> bool:
+        self.names.add(key)
+        return False
+
+    def __getitem__(self, key):
+        self.names.add(key)
+        raise KeyError(key)
+
+
+def test_settings_are_documented():
+    """Every variable `Settings.load` reads and every `Settings` field is in configuration.md."""
+    from dataclasses import fields
+
+    from iib_core.config import Settings, _parse_environment
+
+    env = _Recording()
+    _parse_environment(env)
+    assert len(env.names) > 20, "recorded too few names: has config.py changed how it reads the environment?"
+    text = _config_text()
+    missing = sorted(n for n in env.names if not _in_doc(n, text))
+    assert not missing, "environment variables read by iib_core/config.py but not in docs/configuration.md: " + \
+        ", ".join(missing)
+    undocumented = sorted(f.name for f in fields(Settings) if not _in_doc(f.name, text))
+    assert not undocumented, "Settings fields not in docs/configuration.md: " + ", ".join(undocumented)
+
+
+def test_every_environment_name_in_the_code_is_documented():
+    """Names read outside config.py too: every `IIB_...` name and every `environ.get("X")` /
+    `getenv("X")` / `environ["X"]` in the code."""
+    names: Set[str] = set()
+    for path in CODE_FILES:
+        source = path.read_text(encoding="utf-8")
+        names.update(re.findall(r"\b(IIB_[A-Z][A-Z0-9_]*)\b", source))
+        names.update(re.findall(r"""(?:environ\.get|getenv)\(\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""", source))
+        names.update(re.findall(r"""environ\[\s*["']([A-Za-z_][A-Za-z0-9_]*)["']""", source))
+    names -= NOT_SETTINGS
+    assert "IIB_SECRET_KEY" in names and "IIB_LOCAL_AI_DEVICE" in names, "the scan found too little"
+    text = _config_text()
+    missing = sorted(n for n in names if not _in_doc(n, text))
+    assert not missing, "environment variables in the code but not in docs/configuration.md: " + ", ".join(missing)
+
+
+def test_every_flag_is_documented():
+    from iib_core.cli import build_parser
+
+    text = _config_text()
+    flags = [opt for action in build_parser()._actions for opt in action.option_strings]
+    assert "--extra_paths" in flags and "--update_image_index" in flags
+    missing = sorted(f for f in flags if not _in_doc(f, text))
+    assert not missing, "flags of app.py not in docs/configuration.md: " + ", ".join(missing)
