@@ -6,6 +6,7 @@ this test until it is documented.
 """
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Set, Tuple
@@ -176,3 +177,75 @@ def test_every_flag_is_documented():
     assert "--extra_paths" in flags and "--update_image_index" in flags
     missing = sorted(f for f in flags if not _in_doc(f, text))
     assert not missing, "flags of app.py not in docs/configuration.md: " + ", ".join(missing)
+
+
+# -- docs/architecture.md -------------------------------------------------------------------
+
+ARCH_DOC = ROOT / "docs" / "architecture.md"
+PACKAGE = ROOT / "iib_core"
+
+
+def _unit_of(path: Path) -> str:
+    """`iib_core/db/images.py` -> "db"; `iib_core/cli.py` -> "cli"."""
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else parts[0][: -len(".py")]
+
+
+@functools.lru_cache(maxsize=None)
+def real_imports() -> dict:
+    """{unit: {imported unit: [files]}} over every module of iib_core (lazy imports included)."""
+    import ast
+
+    units = {_unit_of(p) for p in PACKAGE.rglob("*.py")} - {"__init__"}
+    edges: dict = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source_unit = _unit_of(path)
+        package = list(path.relative_to(PACKAGE).parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package[: len(package) - (node.level - 1)]
+                parts = base + (node.module.split(".") if node.module else [])
+                targets = [parts[0]] if parts else [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "iib_core":
+                parts = node.module.split(".")[1:]
+                targets = [parts[0]] if parts else [alias.name for alias in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name.split(".")[1] for a in node.names if a.name.startswith("iib_core.")]
+            for target in targets:
+                target = target if target in units else "__init__"  # e.g. `from .. import __version__`
+                if target != source_unit:
+                    edges.setdefault(source_unit, {}).setdefault(target, []).append(
+                        str(path.relative_to(ROOT)))
+    return edges
+
+
+def documented_imports() -> dict:
+    text = ARCH_DOC.read_text(encoding="utf-8")
+    section = text.split("## Who may import whom", 1)[1].split("\n## ", 1)[0]
+    table = {}
+    for package, allowed in re.findall(r"^\| `(\w+)` \| (.*?) \|$", section, flags=re.M):
+        table[package] = set(re.findall(r"`(\w+)`", allowed))
+    return table
+
+
+def test_import_table_in_architecture_md_is_true():
+    table = documented_imports()
+    assert len(table) > 10, "the import table in docs/architecture.md was not found"
+    units = {_unit_of(p) for p in PACKAGE.rglob("*.py")} - {"__init__"}
+    missing_rows = sorted(units - set(table))
+    assert not missing_rows, "packages with no row in the import table of docs/architecture.md: " + \
+        ", ".join(missing_rows)
+    breaches = []
+    for source, targets in sorted(real_imports().items()):
+        for target, files in sorted(targets.items()):
+            if target not in table.get(source, set()):
+                breaches.append(f"{source} imports {target} ({', '.join(sorted(set(files)))})")
+    assert not breaches, "imports the table in docs/architecture.md does not allow:\n" + "\n".join(breaches)
+
+
+def test_pure_packages_stay_pure():
+    """metadata and search import nothing of ours but errors (the table says so; this says why it matters)."""
+    edges = real_imports()
+    assert set(edges.get("metadata", {})) <= set(), edges.get("metadata")
+    assert set(edges.get("search", {})) <= {"errors"}, edges.get("search")
