@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REQUIREMENTS = os.path.join(HERE, "requirements.txt")
 PREFIX = "[Infinite image browsing]"
 
-# The host's own packages (webui-contract.md §5): present at any version means keep it.
+# The host's own packages: present at any version means keep it.
 HOST_PINNED = {
     "gradio": "gradio", "fastapi": "fastapi", "pydantic": "pydantic", "pillow": "PIL", "numpy": "numpy",
     "torch": "torch", "starlette": "starlette", "uvicorn": "uvicorn", "httpx": "httpx",

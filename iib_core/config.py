@@ -52,7 +52,7 @@ class Settings:
     ai_max_retries: int = 3
     # Folders (absolute or relative to the working directory) given with --extra_paths.
     extra_paths: List[str] = field(default_factory=list)
-    # Folder names or paths never indexed (B10), from IIB_EXCLUDE_DIRS or the settings table.
+    # Folder names or paths never indexed, from IIB_EXCLUDE_DIRS or the settings table.
     exclude_dirs: List[str] = field(default_factory=list)
     index_workers: int = 0  # 0 means one per core
     # Standalone: watch the folders and index new or changed images at once (IIB_WATCH).

@@ -2,7 +2,7 @@
 
 Roots = SD WebUI output folders (from the host's options or a `config.json` given
 with `--sd_webui_config`) + `--extra_paths` + folders stored in the `extra_paths`
-table. Unlike the original, `--extra_paths` folders are indexed too (issue #2).
+table. Unlike the original, `--extra_paths` folders are indexed too.
 """
 from __future__ import annotations
 

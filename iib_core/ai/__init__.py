@@ -1,5 +1,5 @@
 """The semantic layer: prompt embeddings, topic clustering, titles, natural-language search,
-the tag graph and smart organisation (api-contract §3.8, §8).
+the tag graph and smart organisation (docs/api.md, "AI routes").
 
 Every answer comes from a real model: an OpenAI-compatible provider (`client.py`) or a
 local sentence-transformers model (`local.py`). A provider failure or an answer outside

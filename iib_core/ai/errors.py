@@ -1,4 +1,4 @@
-"""Errors of the semantic layer, as honest HTTP statuses (api-contract §8.5).
+"""Errors of the semantic layer, as honest HTTP statuses (docs/api.md, "AI routes").
 
 A provider problem is never the client's fault, so it is a 502 (bad answer, connection
 failure, provider 5xx), 504 (timeout) or 429 (still rate-limited after the retries).

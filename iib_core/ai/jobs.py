@@ -1,6 +1,6 @@
 """Background jobs of the semantic layer (clustering, organise plans), kept in memory.
 
-Statuses: `queued` → `running` → `completed` | `error` (api-contract §8.2). Jobs run one
+Statuses: `queued` → `running` → `completed` | `error` (docs/api.md, "AI routes"). Jobs run one
 at a time per instance (they share the CPU and the provider's rate limit); only the
 `KEEP` most recently updated jobs are remembered.
 """

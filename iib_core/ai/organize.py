@@ -1,4 +1,4 @@
-"""Smart organisation (api-contract §8.1): a move plan of clustered images into topic folders
+"""Smart organisation (docs/api.md, "AI routes"): a move plan of clustered images into topic folders
 under `dest_folder`; nothing moves until the plan is confirmed, and a confirmed plan can be
 moved back (undo)."""
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The tag relation graph of a clustering result: clusters → their keywords (tags) →
-abstract groups of tags named by the chat model (api-contract §3.8 `cluster_tag_graph`)."""
+abstract groups of tags named by the chat model (`/db/cluster_tag_graph` in docs/api.md)."""
 from __future__ import annotations
 
 import hashlib

@@ -39,7 +39,7 @@ _WORD = re.compile(r"[^\W\d_][\w'-]*", re.UNICODE)
 
 
 def language_of(lang: Optional[str]) -> str:
-    """The contract's mapping: zh/zhHans → zh-hans, zhHant/zh-TW/zh-HK → zh-hant, de* → de, else en."""
+    """The language mapping: zh/zhHans → zh-hans, zhHant/zh-TW/zh-HK → zh-hant, de* → de, else en."""
     key = (lang or "en").strip().lower().replace("_", "-")
     if key.startswith("zh"):
         if "hant" in key or key in ("zh-tw", "zh-hk", "zh-mo"):

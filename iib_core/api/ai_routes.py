@@ -1,9 +1,9 @@
-"""AI routes (api-contract §3.8 with the decisions of §8): embeddings, clustering jobs,
+"""AI routes (docs/api.md, "AI routes"): embeddings, clustering jobs,
 semantic search, the tag graph, smart organisation and the chat proxy.
 
-Additions to the contract (optional, defaults keep it):
-  * `recursive: bool = true` on every body that takes folders (§8.1);
-  * omitted `folder_paths` means every scanned root (§8.3);
+Additions to the original API (optional, defaults keep its behaviour):
+  * `recursive: bool = true` on every body that takes folders;
+  * omitted `folder_paths` means every scanned root;
   * cluster results carry `title_method` ("llm" | "keywords") per cluster and overall;
   * `POST /db/organize_files_undo {"job_id"}` moves a confirmed plan back (W).
 """

@@ -31,7 +31,7 @@ class FeSettingName(BaseModel):
 
 
 def tag_out(tag: dict) -> dict:
-    """A `Tag` as the contract shapes it (§2.5)."""
+    """A `Tag` as docs/api.md shapes it ("Shared shapes")."""
     return {"id": tag["id"], "name": tag["name"], "type": tag["type"], "count": tag["count"],
             "score": 0, "color": tag["color"] or "", "display_name": None}
 

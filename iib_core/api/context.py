@@ -19,7 +19,7 @@ log = logging.getLogger("iib.api")
 
 DEFAULT_BASE = "/infinite_image_browsing"
 EXCLUDE_KEY = "index_exclude_dirs"
-# Shortcuts allowed in IIB_ACCESS_CONTROL_ALLOWED_PATHS (api-contract §1.5).
+# Shortcuts allowed in IIB_ACCESS_CONTROL_ALLOWED_PATHS (docs/configuration.md).
 ALLOWED_PATH_SHORTCUTS = {
     "txt2img": ("outdir_txt2img_samples",),
     "img2img": ("outdir_img2img_samples",),
@@ -50,7 +50,7 @@ class IIBContext:
     allow_cors: bool = False
     enable_shutdown: bool = False
     export_fe_fn: bool = False
-    # Inside a host with --gradio-auth and no IIB_SECRET_KEY: refuse everything (api-contract §1.3).
+    # Inside a host with --gradio-auth and no IIB_SECRET_KEY: refuse everything (docs/api.md, "Conventions").
     secret_required: bool = False
     sd_cwd: str = field(default_factory=os.getcwd)
     jobs: IndexJobs = field(init=False)

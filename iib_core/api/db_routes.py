@@ -1,4 +1,4 @@
-"""Index routes (api-contract §3.5): status, index jobs, search, tag match, random images."""
+"""Index routes (docs/api.md, "Index"): status, index jobs, search, tag match, random images."""
 from __future__ import annotations
 
 import os

@@ -1,4 +1,4 @@
-"""Our exceptions to HTTP: one place, `{"detail": ...}` bodies (api-contract §1.6, §8.5)."""
+"""Our exceptions to HTTP: one place, `{"detail": ...}` bodies (docs/api.md, "Conventions")."""
 from __future__ import annotations
 
 from fastapi import FastAPI

@@ -1,4 +1,4 @@
-"""Extra paths (api-contract §3.7): folders users add as scanned roots, walk roots, quick-move targets."""
+"""Extra paths (docs/api.md, "Extra paths"): folders users add as scanned roots, walk roots, quick-move targets."""
 from __future__ import annotations
 
 import os

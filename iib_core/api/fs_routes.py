@@ -1,11 +1,11 @@
-"""File-system routes (api-contract §3.2) and the trash (B6).
+"""File-system routes and the trash (docs/api.md, "Files and folders").
 
 Every client path goes through the access policy before it is used, sources and
 destinations alike (a move or copy destination must lie inside the roots when access
 control is on: stricter than upstream, on purpose). The work itself lives in
 `iib_core.files`; these routes only shape requests and answers.
 
-Additions to the contract (all optional, defaults keep upstream behaviour):
+Additions to the original API (all optional, defaults keep its behaviour):
   * `overwrite: bool = false` on `/copy_files`, `/move_files`, `/db/rename`: without
     it an existing target is a 409 naming the target;
   * `permanent: bool = false` on `/delete_files`: without it files go to the trash;

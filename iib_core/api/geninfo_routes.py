@@ -1,4 +1,4 @@
-"""Generation info routes (api-contract §3.4) and the "send to WebUI" slot."""
+"""Generation info routes (docs/api.md, "Generation info and send-to") and the "send to WebUI" slot."""
 from __future__ import annotations
 
 import json
@@ -26,7 +26,7 @@ class PathsBody(BaseModel):
 
 
 class SendSlot:
-    """The server-wide "image to send" slot of the original send-to flow (§3.4)."""
+    """The server-wide "image to send" slot of the original send-to flow."""
 
     def __init__(self) -> None:
         self.path: Optional[str] = None

@@ -1,5 +1,5 @@
-"""The index page's routes (our additions, api-contract §8): per-root index state, cancel of a
-running index job, and the user's list of excluded folders (B10)."""
+"""The index page's routes (our additions, docs/api.md, "Index"): per-root index state, cancel of a
+running index job, and the user's list of excluded folders."""
 from __future__ import annotations
 
 import os

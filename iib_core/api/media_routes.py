@@ -1,4 +1,4 @@
-"""Media delivery (api-contract §3.3): /file, /image-thumbnail, /stream_video, /video_cover,
+"""Media delivery (docs/api.md, "Media"): /file, /image-thumbnail, /stream_video, /video_cover,
 /set_target_frame_as_video_cover, /zip.
 
 Every client path goes through `ctx.policy.check` (resolve + roots) before anything

@@ -1,4 +1,4 @@
-"""Wire shapes shared by several routes (api-contract §2)."""
+"""Wire shapes shared by several routes (docs/api.md, "Shared shapes")."""
 from __future__ import annotations
 
 import os
@@ -15,7 +15,7 @@ def iib_date(epoch: Optional[float]) -> str:
 
 
 def indexed_file(row: Dict[str, Any]) -> Dict[str, Any]:
-    """`IndexedFile` (§2.3) from an `images` row; extra keys help our own UI."""
+    """`IndexedFile` from an `images` row; extra keys help our own UI."""
     date = iib_date(row.get("mtime"))
     return {
         "type": "file",

@@ -1,4 +1,4 @@
-"""Tag routes (api-contract §3.6) and star ratings (B9)."""
+"""Tag routes and star ratings (docs/api.md, "Tags and ratings")."""
 from __future__ import annotations
 
 import os
@@ -143,7 +143,7 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.post("/db/rename_custom_tag", dependencies=writable)
     def rename_custom_tag(body: RenameBody):
-        """Rename a custom tag (an addition to the contract); its image links stay."""
+        """Rename a custom tag (our addition); its image links stay."""
         name = body.name.strip()
         if not valid_tag_name(name):
             raise BadInput("Invalid tag name")
@@ -158,8 +158,8 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.post("/db/tag_groups")
     def tag_groups(body: TagGroupsBody):
-        """Tags by type with their counts, most used first, paged per type (an addition to
-        the contract: /db/basic_info sends every tag at once)."""
+        """Tags by type with their counts, most used first, paged per type (our addition:
+        /db/basic_info sends every tag at once)."""
         if not 1 <= body.limit <= MAX_GROUP_PAGE:
             raise BadInput(f"limit must be between 1 and {MAX_GROUP_PAGE}")
         if not 0 <= body.offset < 2**62:

@@ -87,7 +87,7 @@ def custom_tags_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, Lis
 
 
 def tags_for_listing(conn: Connection, pos_cap: int = 4096) -> List[dict]:
-    """Every non-`pos` tag plus the `pos` tags with the highest counts (api-contract §3.5)."""
+    """Every non-`pos` tag plus the `pos` tags with the highest counts (`/db/basic_info`)."""
     rest = conn.execute(select(tags).where(tags.c.type != "pos").order_by(tags.c.count.desc(), tags.c.id)).mappings()
     pos = conn.execute(select(tags).where(tags.c.type == "pos").order_by(tags.c.count.desc(), tags.c.id)
                        .limit(pos_cap)).mappings()

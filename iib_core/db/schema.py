@@ -122,7 +122,7 @@ index_runs = Table(
 
 # Custom tags and ratings of files that left the index, kept by content fingerprint so a
 # file that comes back (moved out of the roots and in again, renamed by another tool)
-# gets them back (B8).
+# gets them back.
 orphaned_marks = Table(
     "orphaned_marks",
     metadata,
@@ -166,7 +166,7 @@ topic_title_cache = Table(
     Column("created_at", Float, nullable=False),
 )
 
-# Whole clustering results, keyed by the folder list and parameters (api-contract §3.8).
+# Whole clustering results, keyed by the folder list and parameters.
 topic_cluster_cache = Table(
     "topic_cluster_cache",
     metadata,

@@ -1,4 +1,4 @@
-"""Images by tag sets: all of `and_tags`, any of `or_tags`, none of `not_tags` (api-contract §3.5, §8.4)."""
+"""Images by tag sets: all of `and_tags`, any of `or_tags`, none of `not_tags` (docs/api.md, "Index")."""
 from __future__ import annotations
 
 from typing import Optional, Sequence

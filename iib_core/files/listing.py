@@ -1,4 +1,4 @@
-"""Directory listings as `FileNode`s (api-contract §2.2) and folder covers (§2.4).
+"""Directory listings as `FileNode`s and folder covers (docs/api.md, "Files and folders").
 
 One `os.scandir` per folder and one stat per entry (the `DirEntry` stat, which
 follows symlinks: a link to a folder is listed as a folder, a broken link is
@@ -129,7 +129,7 @@ def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
 
 
 def windows_drives(allowed: Optional[Allowed] = None) -> List[dict]:
-    """`GET /files?folder_path=/` on a Windows server: one entry per drive (§2.2)."""
+    """`GET /files?folder_path=/` on a Windows server: one entry per drive."""
     out = []
     for letter in string.ascii_uppercase:
         root = f"{letter}:/"
@@ -141,7 +141,7 @@ def windows_drives(allowed: Optional[Allowed] = None) -> List[dict]:
 def top_media(real_folder: str, shown_folder: str, limit: int = 4,
               allowed: Optional[Allowed] = None) -> List[dict]:
     """Up to `limit` media files among the direct children, newest creation time first
-    (DirCoverItem, §2.4; audio counts as "image"). Only media names are stat'ed."""
+    (audio counts as "image"). Only media names are stat'ed."""
     fmt = DateFormatter()
     found = []
     join = os.path.join

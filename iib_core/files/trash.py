@@ -1,4 +1,4 @@
-"""The trash (B6): deleted entries wait in `<cache_dir>/trash` until restored or emptied.
+"""The trash: deleted entries wait in `<cache_dir>/trash` until restored or emptied.
 
 One folder per trashed item:
 

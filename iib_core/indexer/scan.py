@@ -2,7 +2,7 @@
 
 Nothing here opens a file. Symlinked folders are not followed (they may point
 outside the roots or form cycles: add their target as a root instead); folders whose
-name starts with a dot and excluded folders (B10) are skipped.
+name starts with a dot and excluded folders are skipped.
 """
 from __future__ import annotations
 

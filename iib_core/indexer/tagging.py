@@ -1,6 +1,6 @@
 """Auto tags derived from a file's generation info: pure functions, no database.
 
-Tag types follow the HTTP contract (api-contract.md §2.5) so existing clients group
+Tag types follow the HTTP contract (the Tag shape of docs/api.md) so existing clients group
 them as before: `pos` (prompt words), `lora`, `lyco`, `Model`, `Sampler`,
 `Source Identifier` (the generator), `size` ("W × H" of the pixels) and `Media Type`.
 """

@@ -1,4 +1,4 @@
-"""Standalone (B1): new, changed and deleted files are in the index within seconds.
+"""Standalone: new, changed and deleted files are in the index within seconds.
 
 `start_watcher(ctx)` watches the index roots with `watchfiles` (native file system
 events: inotify, FSEvents, ReadDirectoryChangesW; set WATCHFILES_FORCE_POLLING=1 for

@@ -242,7 +242,7 @@ def write_batch(conn, tag_ids: tags_db.TagIds, batch: Batch) -> int:
 
 
 def _restore_orphaned_marks(conn, fingerprints) -> None:
-    """Files that come back (by content) get the custom tags and rating they had (B8)."""
+    """Files that come back (by content) get the custom tags and rating they had."""
     by_fp = {fp: id_ for id_, fp in fingerprints.items() if fp}
     if not by_fp:
         return

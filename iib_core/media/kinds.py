@@ -1,4 +1,4 @@
-"""Media kinds by extension (api-contract §2.1), case-insensitive."""
+"""Media kinds by extension, case-insensitive."""
 from __future__ import annotations
 
 import os

@@ -262,7 +262,7 @@ class ThumbnailCache:
 
     @staticmethod
     def _etag(key: str, box: Tuple[int, int]) -> str:
-        return f'"{key[:32]}{box[0]}x{box[1]}"'  # the contract's "<32 hex><size>", quoted as RFC 9110 wants
+        return f'"{key[:32]}{box[0]}x{box[1]}"'  # the original's "<32 hex><size>", quoted as RFC 9110 wants
 
     def etag(self, real_path: str, st: os.stat_result, box: Tuple[int, int]) -> str:
         return self._etag(self.key(real_path, st, box), box)

@@ -1,6 +1,6 @@
 """Batch-download archives written file by file to the cache folder.
 
-Why a file on disk rather than chunks generated while sending: the contract keeps the
+Why a file on disk rather than chunks generated while sending: the original API keeps the
 archive on the server (`pack_only` exists for that), a finished file has a
 Content-Length (browsers show progress) and can be resumed with Range, and `zipfile`
 writing to a seekable file puts sizes and CRCs in the local headers (no data

@@ -1,4 +1,4 @@
-"""Civitai on-site generator, orchestration shape (docs/metadata-formats.md §3.5):
+"""Civitai on-site generator, orchestration shape (docs/formats.md, "Generators"):
 a ComfyUI API graph merged with ``extra: {"airs": [...]}``, ``resource-stack``
 and ``extraMetadata`` (a JSON *string* with prompt and settings). The A1111-text
 shape (``Civitai resources: [...]``) is handled by :mod:`.infotext`."""

@@ -1,4 +1,4 @@
-"""ComfyUI: prompts and settings from the node graph (docs/metadata-formats.md §3.6).
+"""ComfyUI: prompts and settings from the node graph (docs/formats.md, "ComfyUI graphs").
 
 The API graph (``prompt``) is ``{node_id: {"class_type", "inputs"}}`` where a
 linked input is ``[source_node_id, output_slot]``. Nothing says which text is

@@ -1,6 +1,6 @@
 """Magic-byte sniffing and the non-PNG containers: JPEG segments, WEBP RIFF
 chunks, GIF comment blocks, and Pillow for everything else (AVIF/HEIF, TIFF,
-BMP, ...). Extensions are never trusted (docs/metadata-formats.md §1.8).
+BMP, ...). Extensions are never trusted (docs/formats.md, "Reading rules").
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Which generator wrote this? The detection order of docs/metadata-formats.md §5.
+"""Which generator wrote this? The order of docs/formats.md, "Detection order".
 
 Input is the flat entry map of :class:`~.source.Found`; tools that embed other
 tools' formats are checked first (NovelAI and Draw Things, then unique keys,

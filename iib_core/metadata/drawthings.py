@@ -1,4 +1,4 @@
-"""Draw Things (docs/metadata-formats.md §3.12): XMP with ``xmp:CreatorTool`` =
+"""Draw Things (docs/formats.md, "Generators"): XMP with ``xmp:CreatorTool`` =
 Draw Things, ``exif:UserComment`` JSON (``c`` positive, ``uc`` negative, ...)
 and an A1111-like ``dc:description`` whose negative line starts with ``-``."""
 from __future__ import annotations

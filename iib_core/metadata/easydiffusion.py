@@ -1,4 +1,4 @@
-"""Easy Diffusion (docs/metadata-formats.md §3.11): one PNG text chunk per
+"""Easy Diffusion (docs/formats.md, "Generators"): one PNG text chunk per
 request key (request names like ``use_stable_diffusion_model`` or, when the
 txt sidecar is also enabled, UI labels like ``Stable Diffusion model``), a JSON
 UserComment in JPEG/WEBP, or ``.txt``/``.json`` sidecars. Values are Python

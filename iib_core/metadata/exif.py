@@ -64,7 +64,7 @@ def _read_ifd(data: bytes, offset: int, bo: str) -> Tuple[Dict[int, Tuple[int, b
 
 
 def decode_user_comment(raw: bytes, byte_order: str = ">", typed_ascii: bool = False) -> str:
-    """UserComment bytes -> text (docs/metadata-formats.md §1.4).
+    """UserComment bytes -> text (docs/formats.md, "Where we look").
 
     The UTF-16 byte order is guessed from the first code unit (``00 xx`` is
     big-endian, ``xx 00`` little-endian), then from where the NUL bytes of the

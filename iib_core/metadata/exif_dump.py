@@ -47,7 +47,7 @@ def exif_and_text(path: str) -> Dict[str, str]:
             for key, value in (img.info or {}).items():
                 if isinstance(key, str) and not key.lower().startswith("exif") and isinstance(value, (str, bytes)):
                     out[key] = _as_text(value)
-    except Exception as exc:  # not an image, truncated, unreadable: the contract says {}
+    except Exception as exc:  # not an image, truncated, unreadable: the original answers {}
         log.debug("no EXIF for %r: %s", path, exc)
         return {}
     return out

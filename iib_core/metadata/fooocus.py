@@ -1,4 +1,4 @@
-"""Fooocus and forks (docs/metadata-formats.md §3.10).
+"""Fooocus and forks (docs/formats.md, "Generators").
 
 * fooocus scheme: ``parameters`` JSON (+ ``fooocus_scheme``), or the same JSON
   in an ASCII-typed UserComment in EXIF IFD0 with Software ``Fooocus v...``;

@@ -1,4 +1,4 @@
-"""The A1111-layout "geninfo" text the HTTP API sends (api-contract §2.8), from a GenInfo."""
+"""The A1111-layout "geninfo" text the HTTP API sends (docs/api.md, "Generation info and send-to"), from a GenInfo."""
 from __future__ import annotations
 
 import json

@@ -1,6 +1,6 @@
 """Hugging Face Spaces (Animagine-style demos): ``parameters`` JSON with
 ``prompt``, ``negative_prompt``, ``resolution: "W x H"``, ``Model``,
-``Model hash`` (docs/metadata-formats.md §3.14)."""
+``Model hash`` (docs/formats.md, "Generators")."""
 from __future__ import annotations
 
 from typing import Any, Dict

@@ -1,4 +1,4 @@
-"""The A1111 "infotext" grammar (docs/metadata-formats.md §2).
+"""The A1111 "infotext" grammar (docs/formats.md, "The A1111 text").
 
 ::
 
@@ -339,7 +339,7 @@ _FORGE = re.compile(r"^f\d")
 
 
 def generator_of(info: Infotext) -> Tuple[str, Optional[str]]:
-    """(generator family, variant) from ``App:``/``Version:``/Civitai keys (§3.3)."""
+    """(generator family, variant) from ``App:``/``Version:``/Civitai keys (docs/formats.md, "Generators")."""
     app = info.get("App")
     if isinstance(app, str) and "sd.next" in app.lower():
         return "SD.Next", None
@@ -385,7 +385,7 @@ def read_infotext(text: str, *, generator: Optional[str] = None, dash_negative: 
 
 
 def _postprocess_only(text: str) -> Optional[GenInfo]:
-    """A1111 Extras output: a single ``Postprocess ...: ...`` line, no prompt (§2.3)."""
+    """A1111 Extras output: a single ``Postprocess ...: ...`` line, no prompt."""
     if not text:
         return None
     s = text.strip()

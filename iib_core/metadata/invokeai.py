@@ -1,4 +1,4 @@
-"""InvokeAI (docs/metadata-formats.md §3.9): ``invokeai_metadata`` (3.x-6.x),
+"""InvokeAI (docs/formats.md, "Generators"): ``invokeai_metadata`` (3.x-6.x),
 ``sd-metadata`` (2.x) and the ``Dream`` command line (1.x-2.2)."""
 from __future__ import annotations
 

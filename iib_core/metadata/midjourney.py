@@ -1,4 +1,4 @@
-"""Midjourney web downloads (docs/metadata-formats.md §3.13): ``Description`` =
+"""Midjourney web downloads (docs/formats.md, "Generators"): ``Description`` =
 the full command (image URLs, prompt, ``--flags``) ending in `` Job ID: <uuid>``,
 ``Author``, ``Creation Time``, and XMP ``iptcExt:DigImageGUID``."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""NovelAI (docs/metadata-formats.md §3.8): ``Description`` + ``Comment`` JSON in
+"""NovelAI (docs/formats.md, "Generators"): ``Description`` + ``Comment`` JSON in
 PNG text chunks, the same map as JSON in WEBP EXIF UserComment, or as an
 alpha-stealth gzip JSON payload."""
 from __future__ import annotations

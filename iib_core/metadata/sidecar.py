@@ -1,4 +1,4 @@
-"""Sidecar files next to an image (docs/metadata-formats.md §1.7).
+"""Sidecar files next to an image (docs/formats.md, "Where we look").
 
 ``<stem>.txt`` is only claimed when it holds an A1111 infotext with a
 parameter line (captioning ``.txt`` files share the name pattern) or Easy

@@ -2,7 +2,7 @@
 
 Every container reader (`png`, `containers`) fills a :class:`Found`: the raw
 entries keyed by where they came from, before anything decides which generator
-wrote them (see docs/metadata-formats.md §1 and §5). Damage is recorded in
+wrote them (see docs/formats.md). Damage is recorded in
 ``Found.problems`` instead of being logged, so that the public functions can log
 exactly one warning per file.
 """

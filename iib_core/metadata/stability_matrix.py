@@ -1,4 +1,4 @@
-"""Stability Matrix, Inference tab (docs/metadata-formats.md §3.14): A1111
+"""Stability Matrix, Inference tab (docs/formats.md, "Generators"): A1111
 ``parameters`` text (CRLF), ``parameters-json``, ``smproj`` and a ComfyUI graph.
 ``parameters-json`` is the most exact source; the infotext fills gaps."""
 from __future__ import annotations

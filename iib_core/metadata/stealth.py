@@ -1,6 +1,6 @@
 """Stealth PNG info: payloads hidden in the least significant bits of the pixels.
 
-Layout (docs/metadata-formats.md §1.6): pixels in column-major order, one bit
+Layout (docs/formats.md, "Stealth data"): pixels in column-major order, one bit
 per pixel from alpha (``stealth_png*``) or three from R, G, B (``stealth_rgb*``),
 packed MSB first; a 15-byte signature, a 32-bit big-endian length in *bits*,
 then the payload (``*comp``: gzip).

@@ -1,4 +1,4 @@
-"""SwarmUI (docs/metadata-formats.md §3.7): JSON with ``sui_image_params``
+"""SwarmUI (docs/formats.md, "Generators"): JSON with ``sui_image_params``
 (``parameters`` chunk, EXIF UserComment, legacy EXIF Model, ``.swarm.json``,
 stealth). Detected before ComfyUI because a Swarm PNG also carries the
 backend's ComfyUI ``prompt`` graph."""

@@ -1,4 +1,4 @@
-"""Tensor.Art (docs/metadata-formats.md §3.14): ``generation_data`` JSON (raw
+"""Tensor.Art (docs/formats.md, "Generators"): ``generation_data`` JSON (raw
 UTF-8, trailing NULs possible) next to a ComfyUI-like ``prompt`` graph."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The few XMP fields that matter for generation info (docs/metadata-formats.md §1.5).
+"""The few XMP fields that matter for generation info (docs/formats.md, "Where we look").
 
 A regular-expression scan is enough here and tolerates the broken packets
 found in the wild better than an XML parser; values are entity-decoded.

@@ -1,4 +1,4 @@
-"""The search query language (F13/B7): text -> syntax tree, pure (no database, no globals).
+"""The search query language: text -> syntax tree, pure (no database, no globals).
 
     from iib_core.search import parse_query
     parse_query('cat "red hat" -dog steps>30 OR cfg:7')

@@ -9,7 +9,7 @@ SECRET_COOKIE = "IIB_S"
 
 
 def secret_cookie_value(secret: str) -> str:
-    """`IIB_S` = lowercase hex SHA-256 of the secret followed by "_ciallo" (api-contract §1.3)."""
+    """`IIB_S` = lowercase hex SHA-256 of the secret followed by "_ciallo" (docs/api.md, "Conventions")."""
     return hashlib.sha256((secret + "_ciallo").encode("utf-8")).hexdigest()
 
 

@@ -8,7 +8,7 @@ and one background indexing thread per process whatever the number of reloads.
 Modules:
   host       read the host's options, flags and folders (no gradio needed)
   lifecycle  the per-process instance: mount on each new app, stop on reload
-  saved_hook on_image_saved: index new images off the generation thread (B1)
+  saved_hook on_image_saved: index new images off the generation thread
   tab        the gradio tab (iframe) and the hidden send-to components
   extension  the callbacks that scripts/iib.py registers
 """

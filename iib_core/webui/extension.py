@@ -1,4 +1,4 @@
-"""The host callbacks that `scripts/iib.py` registers (webui-contract.md §2).
+"""The host callbacks that `scripts/iib.py` registers (docs/architecture.md).
 
 Each callback catches its own errors: a problem in IIB is logged (and shown in the
 tab) and never breaks the host's UI build, its startup or a generation.

@@ -1,6 +1,6 @@
 """What IIB needs to know about the SD WebUI host it runs in.
 
-Everything is read with `getattr(..., None)` (webui-contract.md §4): A1111, Forge,
+Everything is read with `getattr(..., None)`: A1111, Forge,
 reForge and SD.Next name some flags differently and lack others. Nothing here imports
 gradio, so it can be used (and tested) without a host: `HostInfo.from_objects` takes
 plain objects in place of `modules.shared`.
@@ -20,7 +20,7 @@ from ..api.context import DEFAULT_BASE
 
 log = logging.getLogger("iib.webui")
 
-# Output folder options (webui-contract.md §4). The first eight are A1111's and the
+# Output folder options. The first eight are A1111's and the
 # original IIB's; the last three exist in SD.Next only.
 SAMPLE_KEYS = ("outdir_txt2img_samples", "outdir_img2img_samples", "outdir_extras_samples")
 GRID_KEYS = ("outdir_txt2img_grids", "outdir_img2img_grids")
@@ -35,7 +35,7 @@ OPT_INDEX_ON_SAVE = "iib_index_on_save"
 SETTINGS_SECTION = ("infinite_image_browsing", "Infinite image browsing")
 
 # Flags that put a login in front of the host UI (or its API). None of them protects
-# routes an extension adds (webui-contract.md §4), so IIB then requires its own key.
+# routes an extension adds, so IIB then requires its own key.
 AUTH_FLAGS = ("gradio_auth", "gradio_auth_path", "auth", "auth_file", "api_auth")
 # Flags that make the host reachable from other machines.
 EXPOSING_FLAGS = ("share", "listen", "server_name", "ngrok")
@@ -64,7 +64,7 @@ class HostInfo:
         opts = getattr(shared, "opts", None)
         try:
             data_path = importlib.import_module("modules.paths").data_path
-        except Exception:  # every host has it (webui-contract §4); be tolerant all the same
+        except Exception:  # every host has it; be tolerant all the same
             data_path = getattr(cmd_opts, "data_dir", None) or os.getcwd()
         return cls.from_objects(cmd_opts, opts, data_path=data_path, kind=detect_kind(cmd_opts))
 
@@ -104,7 +104,7 @@ class HostInfo:
         A1111/Forge give --subpath to gradio as a root path: a proxy strips the prefix,
         so the routes stay at /infinite_image_browsing. SD.Next mounts its UI under the
         prefix after on_app_started and redirects everything outside it, so there the
-        routes must be registered under the prefix (webui-contract.md §4).
+        routes must be registered under the prefix.
         """
         if self.kind == "sdnext" and self.subpath:
             return self.subpath + DEFAULT_BASE
@@ -249,7 +249,7 @@ def option_values(opts: Any) -> Dict[str, Any]:
 
 def detect_kind(cmd_opts: Any) -> str:
     """"sdnext", "forge" (also reForge) or "a1111", by feature, never by version string."""
-    # Only SD.Next has both --safe and --insecure (webui-contract §1, §4).
+    # Only SD.Next has both --safe and --insecure.
     if flag(cmd_opts, "insecure") is not None and hasattr(cmd_opts, "safe"):
         return "sdnext"
     if "modules_forge" in sys.modules:

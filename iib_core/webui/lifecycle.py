@@ -1,7 +1,7 @@
 """One IIB instance per host process, across any number of "Reload UI".
 
 A1111/Forge re-execute `scripts/*.py` on "Reload UI" and call `on_app_started` again
-with a NEW app (webui-contract.md §2). The state therefore lives here, in a module
+with a NEW app. The state therefore lives here, in a module
 that stays cached in `sys.modules`:
 
 * the `Database` is opened once per process (per database URL) and kept;

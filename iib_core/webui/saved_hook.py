@@ -1,4 +1,4 @@
-"""B1: an image the host saved is searchable within a second or two.
+"""An image the host saved is searchable within a second or two.
 
 `on_image_saved` runs in the generation thread, so it only records the absolute path
 and returns. One worker thread per process ("iib-saved-images", started on first use

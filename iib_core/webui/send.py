@@ -7,12 +7,12 @@ secret key, and loads the image and its generation info for the host's paste bin
 Request (JSON text in the hidden `iib_hidden_request` textbox):
     {"id": <any>, "path": "<file as the UI names it>", "target": "txt2img"}
     `path` may be omitted: then the path stored by `POST /send_img_path` (the original
-    IIB flow, api-contract §3.4) is taken.
+    IIB flow, see docs/api.md) is taken.
 Status (JSON text in the hidden `iib_hidden_status` textbox):
     {"id": <same>, "ok": true, "target": "...", "path": "<real path>", "has_info": bool}
     {"id": <same>, "ok": false, "target": "...", "error": "<message for the user>"}
 `has_info` False means "paste the image only": the host would otherwise paste its last
-params.txt for an empty text (webui-contract §3).
+params.txt for an empty text.
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ from .send import credentials, load_for_send, status_text
 log = logging.getLogger("iib.webui")
 
 TAB_ID = "infinite-image-browsing"
-# Paste targets every host registers (webui-contract §3), then SD.Next's own ones.
+# Paste targets every host registers, then SD.Next's own ones.
 STANDARD_TARGETS = ("txt2img", "img2img", "inpaint", "extras")
 EXTRA_TARGETS = ("sketch", "inpaint_sketch", "control")
 

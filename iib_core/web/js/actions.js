@@ -97,7 +97,7 @@ export function downloadZip(list) {
 
 // -- move, copy, delete, rename, new folder --------------------------------------------------
 export async function transfer(nodes, op, dest) {
-  // Folders can be moved, not copied (api-contract §3.2).
+  // Folders can be moved, not copied (docs/api.md, "Files and folders").
   const list = nodes.filter((n) => n.fullpath && (op === 'move' || n.type === 'file'));
   if (!list.length) return;
   if (!dest) {
@@ -251,7 +251,7 @@ export async function newTagFor(nodes) {
   });
 }
 
-/** F7: the frame the preview's video shows becomes the file's cover. */
+/** The frame the preview's video shows becomes the file's cover. */
 export function useFrameAsCover(node, video) {
   return guarded(async () => {
     if (!video || !video.videoWidth) {

@@ -1,5 +1,5 @@
 // Ratings and custom tags of the files on screen, fetched in batches for what is visible
-// and cached; culling (B9) writes through here so every grid and the preview agree.
+// and cached; culling writes through here so every grid and the preview agree.
 import { signal } from '@preact/signals';
 import { post, ApiError } from './api.js';
 import { customTags, globalSetting, toast } from './store.js';

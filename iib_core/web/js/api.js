@@ -1,5 +1,5 @@
 // The one HTTP client of the UI: JSON in and out, errors as readable ApiError messages,
-// and the secret-key handshake (api-contract §1.3, §5).
+// and the secret-key handshake (docs/api.md, "Conventions").
 import { signal } from '@preact/signals';
 
 export const BASE = window.IIB_BASE || '/infinite_image_browsing';
@@ -80,7 +80,7 @@ export const get = (route, query, opts) => request('GET', route, { ...opts, quer
 export const post = (route, body, opts) => request('POST', route, { ...opts, body });
 export const del = (route, body, opts) => request('DELETE', route, { ...opts, body });
 
-// -- media URLs (built directly; the cookie is their only credential, §5.3) -------------
+// -- media URLs (built directly; the cookie is their only credential) -------------
 export function fileUrl(file, download) {
   return buildUrl('/file', { path: file.fullpath, t: file.date || '', disposition: download ? file.name : undefined });
 }

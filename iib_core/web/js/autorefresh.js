@@ -1,4 +1,4 @@
-// Auto refresh (F1): visible folder panes re-list when their folder changed on disk.
+// Auto refresh: visible folder panes re-list when their folder changed on disk.
 import { settings } from './settings.js';
 import { workspace } from './workspace.js';
 import { modelById } from './models.js';

@@ -1,5 +1,5 @@
 // Parse the A1111 "parameters" layout the server normalises every generator into
-// (api-contract §2.8): prompt lines, "Negative prompt:" lines, then one line of
+// (docs/formats.md, "The A1111 text"): prompt lines, "Negative prompt:" lines, then one line of
 // `Key: value` pairs (values may be quoted and hold commas).
 const PAIR = /\s*([\w][\w \-/+().]*?):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)/g;
 

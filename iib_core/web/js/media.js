@@ -1,4 +1,4 @@
-// Media kinds by extension (api-contract §2.1) and the small path helpers the UI needs.
+// Media kinds by extension (as iib_core/media/kinds.py) and the small path helpers the UI needs.
 const IMAGE = new Set(['jpg', 'jpeg', 'png', 'gif', 'bmp', 'webp', 'avif', 'jpe']);
 const VIDEO = new Set(['mp4', 'm4v', 'avi', 'mkv', 'mov', 'wmv', 'flv', 'ts', 'webm']);
 const AUDIO = new Set(['mp3', 'wav', 'ogg', 'flac', 'm4a', 'aac', 'wma']);

@@ -12,7 +12,7 @@ export const isReadonly = computed(() => !!(globalSetting.value && globalSetting
 export const inWebui = computed(() => !!(globalSetting.value && globalSetting.value.launch_mode === 'sd'));
 export const customTags = computed(() => (globalSetting.value && globalSetting.value.all_custom_tags) || []);
 
-// The webui's output folders (api-contract §4): the option, or the webui default.
+// The webui's output folders (`global_setting`, docs/api.md): the option, or the webui default.
 const OUTDIRS = [
   ['outdir_txt2img_samples', 'outputs/txt2img-images'],
   ['outdir_img2img_samples', 'outputs/img2img-images'],

@@ -12,7 +12,7 @@ import { settings, update } from './settings.js';
 
 export const BUILTIN_TAGS = [FAVOURITE_TAG, DELETE_MARK_TAG];
 
-/** The order of the tag groups (api-contract §2.5); other types follow by name. */
+/** The order of the tag groups (the Tag types of docs/api.md); other types follow by name. */
 export const TYPE_ORDER = ['custom', 'Source Identifier', 'Model', 'Media Type', 'lora', 'lyco', 'pos', 'size', 'Sampler',
   'Postprocess upscaler', 'Postprocess upscale by'];
 

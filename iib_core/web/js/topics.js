@@ -1,4 +1,4 @@
-// Natural-language grouping & search (issue 7): scope persistence, the clustering job and
+// Natural-language grouping & search: scope persistence, the clustering job and
 // result sources for topic / semantic-search tabs.
 import { signal } from '@preact/signals';
 import { get, post } from './api.js';

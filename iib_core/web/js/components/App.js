@@ -16,7 +16,7 @@ import { SecretKeyPrompt } from './SecretKeyPrompt.js';
 import { BatchDrawer } from './BatchDrawer.js';
 import { startAutoRefresh } from '../autorefresh.js';
 
-/** ?action=open&path=<dir|alias|txt2img|img2img|extra|save>&mode=scanned|walk|scanned-fixed (api-contract §5.17) */
+/** ?action=open&path=<dir|alias|txt2img|img2img|extra|save>&mode=scanned|walk|scanned-fixed */
 function openDeepLink(gs) {
   const q = new URLSearchParams(location.search);
   if (q.get('action') !== 'open' || !q.get('path')) return;
@@ -33,7 +33,7 @@ function openDeepLink(gs) {
   history.replaceState(history.state, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
 }
 
-/** For pages that embed IIB in an iframe (export_fe_fn, api-contract §4). */
+/** For pages that embed IIB in an iframe (export_fe_fn). */
 function exportHelpers() {
   window.iib = {
     openFolder: (path) => openTab({ kind: 'folder', path }),

@@ -1,4 +1,4 @@
-// The batch download drawer (F21): collects files from any grid, search result or walk
+// The batch download drawer: collects files from any grid, search result or walk
 // stream ("Add to batch download", or drag items onto it), lists them with thumbnails,
 // count and total size, and downloads them as one zip, compressed or stored. The list is
 // kept in localStorage; files that no longer exist are dropped with a notice.

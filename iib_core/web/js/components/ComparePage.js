@@ -1,4 +1,4 @@
-// The compare tab (F8, like ImgSli): two images over each other with a draggable split
+// The compare tab (like ImgSli): two images over each other with a draggable split
 // (pointer, touch, ←/→), or side by side; swap; zoom at the pointer or by pinching, +/−, fit, 1:1 and pan,
 // the same view for both images. Below: the generation info diff (prompt and negative
 // prompt word by word, the parameters that differ). tab.state = {a, b, mode} (paths), so a

@@ -1,4 +1,4 @@
-// The favourites page (F16, B9): the files with the favourite tag in the usual result grid,
+// The favourites page: the files with the favourite tag in the usual result grid,
 // optionally only those rated at least N stars (or every rated file, favourite or not).
 import { useEffect } from 'preact/hooks';
 import { html } from '../html.js';

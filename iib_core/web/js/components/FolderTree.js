@@ -1,4 +1,4 @@
-// The folder tree of every root (F1): sub-folders load when a node opens; the open
+// The folder tree of every root: sub-folders load when a node opens; the open
 // folder's ancestors open by themselves. Nodes take drops (move/copy into that folder).
 import { useEffect } from 'preact/hooks';
 import { signal } from '@preact/signals';

@@ -1,4 +1,4 @@
-// The generation info panel of the preview (F5, F6): prompt, negative prompt, parameters
+// The generation info panel of the preview: prompt, negative prompt, parameters
 // as a table, the raw text, copy buttons, the file's custom tags and its rating. It can
 // be dragged by its header, resized from its corner and collapsed. Everything from the
 // file is rendered as text (htm escapes it), never as HTML.

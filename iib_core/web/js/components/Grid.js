@@ -1,4 +1,4 @@
-// The endless thumbnail grid (F2): rows are virtualised with @tanstack/virtual-core, so
+// The endless thumbnail grid: rows are virtualised with @tanstack/virtual-core, so
 // only the visible rows (plus a small overscan) exist in the DOM, whatever the count.
 // Thumbnails are requested at the cell's size. Keyboard: arrows, PgUp/PgDn, Home/End
 // move the focus, Enter opens, Backspace goes up; Ctrl/Shift click and a marquee select.

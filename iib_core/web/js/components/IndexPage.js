@@ -1,6 +1,6 @@
-// The index page (issue 6 §1): each root's index state (indexed, changed, never indexed),
+// The index page: each root's index state (indexed, changed, never indexed),
 // "update index" with live progress (files, rate, ETA) and cancel, "rebuild", and the
-// list of folders never indexed (B10).
+// list of folders never indexed.
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from '../html.js';
 import { t } from '../i18n.js';

@@ -1,4 +1,4 @@
-// Fullscreen preview (F5): previous/next by arrow keys, buttons and swipes (across folder
+// Fullscreen preview: previous/next by arrow keys, buttons and swipes (across folder
 // boundaries in walk mode), wheel zoom at the pointer, pinch zoom, pan by dragging, fit / actual size,
 // video and audio with seeking, culling keys, and the generation info panel.
 import { useState, useEffect, useRef, useLayoutEffect } from 'preact/hooks';

@@ -1,4 +1,4 @@
-// The random page (F21): a grid of random indexed images, drawn again with the refresh
+// The random page: a grid of random indexed images, drawn again with the refresh
 // button or the R key (while this page is the active tab). Every grid action works.
 import { useEffect } from 'preact/hooks';
 import { html } from '../html.js';

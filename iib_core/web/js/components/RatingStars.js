@@ -1,4 +1,4 @@
-// Five stars: click a star to rate, click the current rating again to clear it (B9).
+// Five stars: click a star to rate, click the current rating again to clear it.
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';

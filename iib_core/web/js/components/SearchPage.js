@@ -1,4 +1,4 @@
-// The text search page (F8): one box with the query language (or plain text, or a regular
+// The text search page: one box with the query language (or plain text, or a regular
 // expression), folder scope and media type; results in the same endless grid as folders
 // (ResultsPane), search history and an inline cheat sheet. The last search is kept in the
 // tab's state, so a reload shows it again; another part of the UI opens a search with

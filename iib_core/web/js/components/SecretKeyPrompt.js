@@ -1,5 +1,5 @@
 // Shown when the server answers 401 secret_verification_failed: the key is turned into
-// the IIB_S cookie (sha256(key + "_ciallo"), api-contract §1.3) and the app starts again.
+// the IIB_S cookie (sha256(key + "_ciallo"), docs/api.md, "Conventions") and the app starts again.
 import { useState, useRef, useEffect } from 'preact/hooks';
 import { html } from '../html.js';
 import { t, LANGUAGES, lang } from '../i18n.js';

@@ -1,4 +1,4 @@
-// The tag search page (F14, F15): tags grouped by type, most used first, with a filter box
+// The tag search page: tags grouped by type, most used first, with a filter box
 // that completes over names and translated names; three sets built by clicking (a click adds
 // to the chosen set, Shift → OR, Alt/Ctrl → NOT); random order and a folder scope; the
 // matches in the usual result grid. The sets live in the tab's state.

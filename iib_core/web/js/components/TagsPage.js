@@ -1,4 +1,4 @@
-// The tags page (F14, F16): custom tags with how many files carry them; create, rename,
+// The tags page: custom tags with how many files carry them; create, rename,
 // recolour, delete; a key bound to each tag (it toggles the tag on the selection or the
 // previewed file); the translation table (tag name → shown name) with JSON import/export.
 import { useEffect, useRef, useState } from 'preact/hooks';

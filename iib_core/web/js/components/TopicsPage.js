@@ -1,4 +1,4 @@
-// Natural-language grouping & search (issue 7 §5): a persisted folder scope, topics refreshed by
+// Natural-language grouping & search: a persisted folder scope, topics refreshed by
 // a clustering job with progress, topic cards (title, keywords, size, samples) that open their
 // images, sentence search, the tag relation graph, and organising into topic folders.
 import { useState, useEffect, useRef } from 'preact/hooks';

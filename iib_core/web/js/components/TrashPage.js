@@ -1,4 +1,4 @@
-// The trash (B6): deleted files wait here; restore puts them back where they were.
+// The trash: deleted files wait here; restore puts them back where they were.
 import { useState, useEffect } from 'preact/hooks';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
