@@ -325,7 +325,7 @@ def test_organise_plan_then_confirm_then_undo(make_ai_api, stub, themed_library)
 
 
 def test_seed_guide_clustering_example(make_ai_api, stub, tmp_path):
-    """seeds/001 "AI Semantic Clustering", run as written (plus a time limit on the loop)."""
+    """The original API guide's "AI Semantic Clustering" example, run as written (plus a time limit on the loop)."""
     import requests
 
     rng = random.Random(3)
@@ -377,7 +377,7 @@ def test_permissions_paths_and_secret(make_ai_api, stub, tmp_path, themed_librar
                   "/db/search_iib_output_by_prompt", "/ai-chat", "/db/organize_files_start",
                   "/db/organize_files_confirm"):
         assert ro.post(route, json={}).status_code == 403, route
-    # reading job status needs read permission only (§8.2)
+    # reading job status needs read permission only (docs/api.md, "AI routes")
     assert ro.get("/db/cluster_iib_output_job_status", params={"job_id": "f" * 32}).status_code == 404
 
     guarded = make_ai_api(root, stub=stub, env={"IIB_ACCESS_CONTROL": "enable", "IIB_SECRET_KEY": "s3"})
@@ -390,6 +390,6 @@ def test_permissions_paths_and_secret(make_ai_api, stub, tmp_path, themed_librar
     r = guarded.post("/db/organize_files_start", json={"folder_paths": [str(root)], "dest_folder": str(outside)},
                      headers=auth)
     assert r.status_code == 403
-    # omitted folder_paths: every scanned root (§8.3)
+    # omitted folder_paths: every scanned root
     r = guarded.post("/db/search_iib_output_by_prompt", json={"query": "fox snowy forest"}, headers=auth)
     assert r.status_code == 200 and r.json()["folders"] == [str(root)] and r.json()["count"] == 60

@@ -65,7 +65,7 @@ def test_search_by_substr_contract_shapes_and_paging(api):
     assert second["cursor"]["has_next"] is False
     assert {f["id"] for f in first["files"]}.isdisjoint({f["id"] for f in second["files"]})
     assert len(first["files"]) + len(second["files"]) == 4
-    # folder_paths may be omitted (§8.3); cursor and regexp default to "".
+    # folder_paths may be omitted; cursor and regexp default to "".
     assert names(files(api.post("/db/search_by_substr", json={"surstr": "RAMEN"}))) == ["00003-3.png"]
     only = api.post("/db/search_by_substr", json={"surstr": "", "folder_paths": [str(api.library / "2026-11-20")]})
     assert names(files(only)) == ["00001-1.png", "00002-2.png"]

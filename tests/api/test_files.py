@@ -1,4 +1,4 @@
-"""File-system routes (api-contract §3.2) and the trash, over real HTTP on SQLite and PostgreSQL."""
+"""File-system routes and the trash (docs/api.md, "Files and folders"), over real HTTP on SQLite and PostgreSQL."""
 import os
 import re
 import shutil
@@ -158,7 +158,7 @@ def test_files_with_access_control(make_api, lib, outside, tmp_path):
     up = api.get("/files", params={"folder_path": str(tmp_path)})
     assert up.status_code == 200
     assert [n["name"] for n in up.json()["files"]] == ["library"]
-    assert up.json()["files"][0]["is_under_scanned_path"] is False  # the listed folder's flag (§2.2)
+    assert up.json()["files"][0]["is_under_scanned_path"] is False  # the listed folder's flag
 
 
 # --------------------------------------------------------------------------- batch info, exists

@@ -1,4 +1,4 @@
-"""The index page's routes: per-root state, cancel, excluded folders (our additions, §8)."""
+"""The index page's routes: per-root state, cancel, excluded folders (our additions, docs/api.md, "Index")."""
 from __future__ import annotations
 
 import time

@@ -1,4 +1,4 @@
-"""Media delivery over real HTTP (api-contract §3.3), on SQLite and PostgreSQL."""
+"""Media delivery over real HTTP (docs/api.md, "Media"), on SQLite and PostgreSQL."""
 import base64
 import email.utils
 import io

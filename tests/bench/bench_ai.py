@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Semantic layer speed (issue #7): embedding build rate, exact top-100 search over stored
+"""Semantic layer speed: embedding build rate, exact top-100 search over stored
 vectors, clustering.
 
     python tests/bench/bench_ai.py [--search-rows 1000000] [--cluster-rows 100000] [--embed-rows 3000]

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`GET /files` benchmark (file-system routes issue). Not part of the test run.
+"""`GET /files` benchmark. Not part of the test run.
 
     python tests/bench/bench_files.py [--sizes 10000,200000] [--rounds 7] [--cache DIR] [--no-orjson]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Indexer and substring-search benchmark (issue #2). Not part of the test run.
+"""Indexer and substring-search benchmark. Not part of the test run.
 
     python tests/bench/bench_index.py --n 20000 [--n 100000] [--db sqlite|URL] [--workers 2]
 

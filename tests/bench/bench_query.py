@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Query-language latency benchmark (F13/B7). Not part of the test run.
+"""Query-language latency benchmark. Not part of the test run.
 
     python tests/bench/bench_query.py [--n 100000] [--corpus DIR] [--url URL] [--rounds 15]
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Substring search latency at large row counts (issue #3: p95 <= 100 ms at 1,000,000 rows).
+"""Substring search latency at large row counts (goal: p95 <= 100 ms at 1,000,000 rows).
 
     python tests/bench/bench_search.py --rows 1000000 [--db URL]
 

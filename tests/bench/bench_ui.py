@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Browser UI benchmark (issue: browser UI part 1). Not part of the test run.
+"""Browser UI benchmark. Not part of the test run.
 
     python tests/bench/bench_ui.py [--rounds 5] [--cache DIR] [--scroll-seconds 4]
 
@@ -22,8 +22,8 @@ drives Debian's Chromium (/usr/bin/chromium, 1280×720, headless) with Playwrigh
 
     python tests/bench/bench_ui.py --mode search [--scroll-seconds 4]
 
-* search: the same scroll, in the text search page's result grid (issue: browser UI
-  part 2) over a search that matches 100,000 rows. The rows are written straight into
+* search: the same scroll, in the text search page's result grid
+  over a search that matches 100,000 rows. The rows are written straight into
   an SQLite index (cached under --cache) for the files of the 100,000-file folder, so
   thumbnails are real. `search_load_all_s`: paging the whole result in the way the grid
   does (200 rows, then 500 a page, asked for as the end of the grid comes near); `search_scroll_100k`:

@@ -42,7 +42,7 @@ def test_app_serves_the_indexed_corpus_and_the_guide_examples_work(shared_dir, t
 
 
 def run_guide_examples(BASE_URL, corpus):
-    """The examples of the API guide (seed 001), as written there, with real paths filled in."""
+    """The examples of the original tool's API guide, as written there, with real paths filled in."""
     import requests
 
     resp = requests.post(f"{BASE_URL}/db/search_by_substr", json={
@@ -84,7 +84,7 @@ def run_guide_examples(BASE_URL, corpus):
     got = requests.post(f"{BASE_URL}/db/get_image_tags", json={"paths": imgs}).json()
     assert all(got[p][0]["name"] == "favorites" for p in imgs)
     geninfo = requests.get(f"{BASE_URL}/image_geninfo", params={"path": imgs[0]}).text
-    assert geninfo.startswith('"general, masterpiece')  # a JSON string, as the contract says (§6 #8)
+    assert geninfo.startswith('"general, masterpiece')  # a JSON string, as the original answers
     batch_info = requests.post(f"{BASE_URL}/image_geninfo_batch", json={"paths": imgs}).json()
     assert all(batch_info[p].startswith("general, masterpiece") for p in imgs)
     # Clustering with no provider and no local model configured: an honest 400 (tests/ai runs the

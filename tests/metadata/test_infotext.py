@@ -1,4 +1,4 @@
-"""The A1111 infotext grammar: every quirk of docs/metadata-formats.md §2."""
+"""The A1111 infotext grammar: every quirk of docs/formats.md, "The A1111 text"."""
 from __future__ import annotations
 
 from iib_core.metadata.infotext import parse_params_line, read_infotext, split_infotext

@@ -28,7 +28,7 @@ class Served:
         return self.url + self.base
 
     def open_url(self, path: str, mode: str = "scanned") -> str:
-        """The deep link that opens `path` in a tab (api-contract §5.17)."""
+        """The deep link that opens `path` in a tab (`?action=open&path=...`)."""
         return f"{self.app_url}?action=open&path={urllib.parse.quote(str(path))}&mode={mode}"
 
     def client(self, **kw):

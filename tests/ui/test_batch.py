@@ -1,4 +1,4 @@
-"""The batch download drawer (F21) in real Chromium: files collected from grids by the
+"""The batch download drawer in real Chromium: files collected from grids by the
 context menu and by drag and drop (onto the open drawer and onto its handle), count and
 total size, remove, keyboard (b toggles, Escape closes), the zip download (deflated and
 stored, checked entry by entry), and the list kept across reloads minus deleted files."""

@@ -1,4 +1,4 @@
-"""The compare tab (F8) in real Chromium: two images picked from a grid, across panes and
+"""The compare tab in real Chromium: two images picked from a grid, across panes and
 from the preview; the slider split moved by pointer and keys; side by side with one zoom;
 the generation info diff (changed prompt words, differing parameters); reload restores."""
 from __future__ import annotations

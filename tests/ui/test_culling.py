@@ -1,4 +1,4 @@
-"""Culling (B9): keys 0–5 rate, one key toggles the favourite tag, one marks for deletion;
+"""Culling: keys 0–5 rate, one key toggles the favourite tag, one marks for deletion;
 they persist on the server (so after a reload), and the keys can be changed in settings."""
 from __future__ import annotations
 

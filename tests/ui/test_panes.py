@@ -65,7 +65,7 @@ def test_video_plays_from_the_server_with_seeking(page, served, root):
     video.evaluate("v => { v.pause(); v.currentTime = 2; }")
     page.wait_for_function("() => { const v = document.querySelector('.preview video'); return !v.seeking && v.currentTime >= 1.9; }")
     assert video.evaluate("v => v.error") is None
-    # The frame on screen becomes the cover (F7).
+    # The frame on screen becomes the cover.
     path = str(root / "clip" / "clip.webm")
     with served.client() as c:
         before = c.get(served.base + "/video_cover", params={"path": path, "mt": "x"}).content

@@ -4,7 +4,7 @@ Two kinds:
 * tests that need no host (install.py, host options, send-to loading, the on_image_saved
   worker, the standalone watcher) run in the main environment;
 * harness tests (`test_harness_*.py`) start our minimal host (tests/webui/host, see
-  webui-contract.md §6) with real gradio in a subprocess and drive it in Chromium. They
+  docs/contributing.md, CI) with real gradio in a subprocess and drive it in Chromium. They
   run in the harness venvs built from requirements-webui-a1111.txt and
   requirements-webui-forge.txt. Without gradio they skip, unless IIB_TEST_WEBUI_ENV is
   set (CI sets it in those venvs): then a missing gradio is a failure.

@@ -61,7 +61,7 @@ def wait_result(page, count: int = 1) -> dict:
 
 
 def open_folder_in_frame(frame, base_url: str, folder: Path) -> None:
-    """Navigate the iframe with the UI's deep link (api-contract §5.17) and wait for the grid."""
+    """Navigate the iframe with the UI's deep link (`?action=open&path=...`) and wait for the grid."""
     frame.goto(f"{base_url}?action=open&path={urllib.parse.quote(str(folder))}&mode=scanned")
     pane = frame.locator(".column.focused .folder-pane")
     expect(pane).to_have_attribute("data-path", str(folder))

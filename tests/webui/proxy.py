@@ -1,5 +1,5 @@
 """A reverse proxy that strips a path prefix, as in front of a webui started with
---subpath (A1111/Forge give the prefix to gradio as a root path; contract §4).
+--subpath (A1111/Forge give the prefix to gradio as a root path).
 HTTP only (the pages, the IIB UI and its API); real uvicorn in a thread."""
 from __future__ import annotations
 

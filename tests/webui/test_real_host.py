@@ -1,4 +1,4 @@
-"""Opt-in: the same checks against a real webui checkout (webui-contract.md §6).
+"""Opt-in: the same checks against a real webui checkout (docs/contributing.md).
 
 Set IIB_TEST_WEBUI_DIR to a prepared A1111/Forge checkout whose extensions/ folder holds
 this repository (a clone or a symlink), with its venv ready (IIB_TEST_WEBUI_PYTHON, default

@@ -87,7 +87,7 @@ def test_load_for_send_needs_the_secret_when_one_is_set(tmp_path, db_url, output
 
 
 def test_load_for_send_takes_the_slot_of_the_original_flow(tmp_path, db_url, outputs):
-    """POST /send_img_path stores a path; a request without one takes it (api-contract §3.4)."""
+    """POST /send_img_path stores a path; a request without one takes it (docs/api.md)."""
     ctx = make_ctx(tmp_path, db_url)
     try:
         with LiveServer(create_app(ctx)) as server, server.client() as client:

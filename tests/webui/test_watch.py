@@ -1,4 +1,4 @@
-"""The standalone file watcher (B1): real files, real watchfiles events, the index over HTTP."""
+"""The standalone file watcher: real files, real watchfiles events, the index over HTTP."""
 from __future__ import annotations
 
 import os

@@ -1,4 +1,4 @@
-"""`launch` as install.py sees it: run_pip and is_installed (contract §1).
+"""`launch` as install.py sees it: run_pip and is_installed.
 
 run_pip builds one shell command line, as A1111 does, so a spec must reach it quoted.
 The harness records calls (and runs no pip) when IIB_HARNESS_PIP_LOG names a file.

@@ -1,6 +1,6 @@
 """Starts the test host: `python webui.py --extension <repo> --port N [host flags]`.
 
-Follows the order of A1111's webui.py (contract §2): load config.json and the
+Follows the order of A1111's webui.py: load config.json and the
 extension scripts; build the UI; `demo.launch(prevent_thread_lock=True)`; rebuild the
 middleware stack and add the host's own routes; `on_app_started(demo, app)`; wait
 for a server command. "restart" (POST /harness/reload) is "Reload UI": close the

@@ -1,4 +1,4 @@
-// The host page's own helpers, as extensions find them in A1111/Forge (contract §3):
+// The host page's own helpers, as extensions find them in A1111/Forge:
 // gradioApp, onUiLoaded (fires once #txt2img_prompt exists), onUiUpdate, updateInput,
 // and switch_to_* that click the #tabs buttons by index (the host knows its tabs).
 function gradioApp() {

@@ -1,4 +1,4 @@
-"""A minimal SD WebUI host of our own, for CI (webui-contract.md §6).
+"""A minimal SD WebUI host of our own, for CI (docs/contributing.md, CI).
 
 It implements exactly the contract the extension relies on (loading, callbacks,
 options, flags, paste bindings, install helpers) around REAL gradio, with the same

@@ -1,4 +1,4 @@
-"""The host's command line: the A1111/Forge flag names the extension reads (contract §4)."""
+"""The host's command line: the A1111/Forge flag names the extension reads."""
 import argparse
 import os
 

@@ -1,4 +1,4 @@
-"""Saving an image as a generation does: PNG with infotext, then on_image_saved (contract §2)."""
+"""Saving an image as a generation does: PNG with infotext, then on_image_saved."""
 import datetime
 import os
 

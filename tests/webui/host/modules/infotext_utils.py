@@ -1,4 +1,4 @@
-"""Paste bindings ("send to ..."), as A1111 1.8+/Forge shape them (contract §3).
+"""Paste bindings ("send to ..."), as A1111 1.8+/Forge shape them.
 
 Like those hosts, this module also answers to its old name
 `modules.generation_parameters_copypaste` through a sys.modules alias.

@@ -1,4 +1,4 @@
-"""`shared.opts` and `shared.OptionInfo` as the extension uses them (contract §2).
+"""`shared.opts` and `shared.OptionInfo` as the extension uses them.
 
 Values live in `opts.data` (what config.json holds); options an extension adds in
 on_ui_settings are described in `data_labels`, and reading an unset option through

@@ -1,4 +1,4 @@
-"""`modules.paths`: where the host keeps its data (webui-contract §4: present in every host)."""
+"""`modules.paths`: where the host keeps its data (present in every host)."""
 import os
 
 script_path = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

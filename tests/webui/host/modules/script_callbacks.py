@@ -1,4 +1,4 @@
-"""`modules.script_callbacks`: the callbacks the extension registers (contract §2).
+"""`modules.script_callbacks`: the callbacks the extension registers.
 
 Each `on_*` records the function; the host calls them at the documented moments
 through the `*_callback` functions. A failing callback is reported and skipped, as

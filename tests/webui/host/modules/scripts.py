@@ -1,4 +1,4 @@
-"""Loading extension scripts the way A1111/Forge do (contract §1).
+"""Loading extension scripts the way A1111/Forge do.
 
 Only top-level `scripts/*.py` of each extension, sorted; each file is executed from
 its path as a new module object (not put in sys.modules) while the extension folder

@@ -3,7 +3,7 @@
 As in A1111/Forge, each tab is its own gr.Blocks rendered into the main Blocks as
 `gr.TabItem(title, id=elem_id, elem_id="tab_" + elem_id)`; paste bindings are wired
 once, after every tab exists. A stand-in for ControlNet's DOM (the Mikubill ids of
-contract §3) sits in txt2img and img2img, so sending to ControlNet can be checked.
+ControlNet's extension) sits in txt2img and img2img, so sending to ControlNet can be checked.
 """
 import gradio as gr
 

@@ -1,5 +1,5 @@
 """Puts the host's and the extensions' JS into <head> and their CSS before </body>
-(contract §1), by wrapping gradio's TemplateResponse as A1111/Forge do."""
+by wrapping gradio's TemplateResponse as A1111/Forge do."""
 import os
 
 import gradio as gr
