@@ -249,3 +249,72 @@ def test_pure_packages_stay_pure():
     edges = real_imports()
     assert set(edges.get("metadata", {})) <= set(), edges.get("metadata")
     assert set(edges.get("search", {})) <= {"errors"}, edges.get("search")
+
+
+# -- comments point to docs/ ------------------------------------------------------------------
+
+# Citations of documents that are not in the repository, and of feature or issue numbers that
+# mean nothing to a reader of a clone. Comments point to docs/*.md instead.
+OUTSIDE_CITATIONS = re.compile(
+    r"api-contract|webui-contract|metadata-formats|testing\.md|features\.md|(?<!docs/)architecture\.md"
+    r"|§|(?<![\w'\"])[BF]\d{1,2}(?![\w'\"])|\bissue\s*#?\d+|\bseeds?/\d+|shared/docs",
+    re.IGNORECASE)
+
+
+def _python_comments(source: str):
+    """(line, text) of every comment, docstring and bare string statement."""
+    import ast
+    import io
+    import tokenize
+
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            yield tok.start[0], tok.string
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Expr) and isinstance(getattr(node, "value", None), ast.Constant) \
+                and isinstance(node.value.value, str):
+            yield node.lineno, node.value.value
+
+
+def _js_comments(source: str):
+    for m in re.finditer(r"//[^\n]*|/\*.*?\*/", source, flags=re.S):
+        if m.group().startswith("//") and source[max(0, m.start() - 1)] == ":":
+            continue  # a URL such as https://..., not a comment
+        yield source.count("\n", 0, m.start()) + 1, m.group()
+
+
+def _hash_comments(source: str):
+    for number, line in enumerate(source.splitlines(), 1):
+        if "#" in line:
+            yield number, line[line.index("#"):]
+
+
+def _commented_files():
+    web_vendor = ROOT / "iib_core" / "web" / "vendor"
+    for folder in ("iib_core", "tests", "scripts", "javascript"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and web_vendor not in path.parents and path.suffix in (".py", ".js", ".mjs", ".css"):
+                yield path
+    for name in ("app.py", "install.py", ".ci/run", "pytest.ini", "style.css"):
+        if (ROOT / name).is_file():
+            yield ROOT / name
+    yield from sorted(ROOT.glob("requirements*.txt"))
+
+
+def test_comments_cite_only_docs_in_the_repository():
+    found = []
+    for path in _commented_files():
+        if path == Path(__file__).resolve():
+            continue  # the patterns above
+        source = path.read_text(encoding="utf-8")
+        if path.suffix == ".py" or path.name == "app.py":
+            comments = _python_comments(source)
+        elif path.suffix in (".js", ".mjs", ".css"):
+            comments = _js_comments(source)
+        else:
+            comments = _hash_comments(source)
+        for line, text in comments:
+            for m in OUTSIDE_CITATIONS.finditer(text):
+                found.append(f"{path.relative_to(ROOT)}:{line}: {m.group()!r}")
+    assert not found, ("comments that cite documents outside the repository or feature/issue numbers "
+                       "(point to docs/*.md instead):\n" + "\n".join(found))
