@@ -3,6 +3,8 @@
 Precedence, highest first: explicit keyword arguments (the CLI flags), the process
 environment, the `.env` file, then the defaults below. Nothing here mutates
 `os.environ`, so several instances (the webui, tests) can live in one process.
+
+Every flag and variable, with its default: docs/configuration.md (tests/test_docs.py keeps it complete).
 """
 from __future__ import annotations
 

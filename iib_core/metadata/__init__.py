@@ -25,7 +25,8 @@ instead of the prompts of the first sampler.
 ``sidecar``: look for ``<stem>.txt`` / ``<stem>.swarm.json`` / ``<stem>.json``
 when the image itself holds nothing.
 
-Generator family names and their variants are listed in :mod:`.model`.
+Generator family names and their variants are listed in :mod:`.model`. What is read
+where, per container and per generator: docs/formats.md.
 """
 from __future__ import annotations
 
