@@ -166,7 +166,8 @@ def build(ctx: IIBContext) -> APIRouter:
         settings = ctx.settings
         index = IndexSync(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
                           options=extract_options(settings), workers=settings.index_workers)
-        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR))
+        record = ctx.partials.record
+        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR, record), record)
 
     # -- reading ------------------------------------------------------------------------
     @router.get("/files")
