@@ -83,12 +83,43 @@ def ensure_free(target: str, overwrite: bool, action: str) -> None:
             raise Conflict(f"Destination path '{target}' is a folder and cannot be overwritten by {action}")
 
 
+def _special_text(mode: int) -> Optional[str]:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file"
+    return None
+
+
+def refuse_special(src: str, follow_symlinks: bool = True) -> None:
+    """Raise `shutil.SpecialFileError` when `src`, or anything inside it when it is a real
+    folder, is a FIFO, socket or device: copying one would read it (a FIFO blocks until a
+    writer comes, a device never ends). Links inside a folder are copied as links."""
+    st = os.stat(src) if follow_symlinks else os.lstat(src)
+    what = _special_text(st.st_mode)
+    if what:
+        raise shutil.SpecialFileError(f"{src} is {what}: only files and folders can be copied")
+    if stat.S_ISDIR(st.st_mode) and not stat.S_ISLNK(os.lstat(src).st_mode):
+        for folder, dirs, files in os.walk(src, followlinks=False):
+            for name in dirs + files:
+                path = os.path.join(folder, name)
+                try:
+                    what = _special_text(os.lstat(path).st_mode)
+                except OSError:
+                    continue
+                if what:
+                    raise shutil.SpecialFileError(f"{path} is {what}: only files and folders can be copied")
+
+
 def copy_entry(src: str, target: str, overwrite: bool = False, follow_symlinks: bool = True,
                record: Recorder = None) -> None:
     """Copy a file (with its times and mode) or a whole folder to `target`, through a
     temporary name in the target folder; nothing is left behind on failure (and what a
     kill leaves behind is swept at the next start, as the folder was recorded)."""
     ensure_free(target, overwrite, "a copy")
+    refuse_special(src, follow_symlinks)
     tmp = temp_name_beside(target)
     if record is not None:
         record(os.path.dirname(tmp))

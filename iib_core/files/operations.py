@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -40,6 +41,8 @@ def os_failure(exc: OSError, prefix: str) -> IIBError:
         return Conflict(text)
     if isinstance(exc, (NotADirectoryError, IsADirectoryError)):
         return BadInput(text)
+    if isinstance(exc, shutil.SpecialFileError):
+        return BadInput(text)  # a FIFO, socket or device: never read, so never copied
     if exc.errno in (errno.ENAMETOOLONG, errno.EINVAL, errno.ELOOP, errno.EILSEQ):
         return BadInput(text)  # the client's name or path cannot exist on this filesystem
     return FileOperationFailed(text)
