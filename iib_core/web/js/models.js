@@ -32,7 +32,7 @@ export class BaseModel {
   }
 
   get files() {
-    return this.items.peek().filter((n) => n.type === 'file');
+    return this.items.peek().filter((n) => n.type === 'file' && !n.special);
   }
 
   setSort(by, dir) {
