@@ -68,6 +68,7 @@ SPECIAL_REASONS = {
     "device": "a device file: never opened or read",
     "broken_link": "a symbolic link whose target does not exist",
     "link_loop": "a symbolic link that loops back on itself",
+    "link_denied": "a symbolic link whose target this server is not allowed to reach",
     "unreadable": "a folder this server is not allowed to list",
 }
 
@@ -89,6 +90,8 @@ def link_failure_kind(exc: OSError) -> Optional[str]:
         return "link_loop"
     if exc.errno in (errno.ENOENT, errno.ENOTDIR):
         return "broken_link"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "link_denied"
     return None
 
 
@@ -106,22 +109,6 @@ def special_node(name: str, fullpath: str, kind: str, st: Optional[os.stat_resul
         node["date"] = fmt(st.st_mtime)
         node["created_time"] = fmt(created_epoch(st))
     return node
-
-
-def special_of_path(path: str) -> Optional[str]:
-    """The `special` code of an existing entry at `path` (None for a readable file or folder,
-    or when nothing is there)."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        try:
-            is_link = stat.S_ISLNK(os.lstat(path).st_mode)
-        except OSError:
-            return None
-        return link_failure_kind(exc) if is_link else None
-    if stat.S_ISDIR(st.st_mode):
-        return None if os.access(path, os.R_OK | os.X_OK) else "unreadable"
-    return special_kind(st.st_mode)
 
 
 def special_entry_node(entry: "os.DirEntry[str]", fullpath: str, under_scanned: bool, fmt: DateFormatter,

@@ -230,6 +230,7 @@ def test_unreadable_entries_for_a_server_without_root_privileges(tmp_path):
     a1111_png(locked / "hidden.png", "hidden")
     locked_file = library / "locked.png"
     a1111_png(locked_file, "locked file")
+    os.symlink("locked_folder/hidden.png", library / "to_hidden.png")
     os.chmod(locked, 0)
     os.chmod(locked_file, 0)
     port = _free_port()
@@ -256,6 +257,7 @@ def test_unreadable_entries_for_a_server_without_root_privileges(tmp_path):
             assert nodes["locked_folder"]["special"] == "unreadable" and nodes["locked_folder"]["type"] == "dir"
             assert nodes["locked_folder"]["reason"]
             assert "special" not in nodes["ok.png"] and "special" not in nodes["locked.png"]
+            assert nodes["to_hidden.png"]["special"] == "link_denied" and nodes["to_hidden.png"]["type"] == "file"
             assert client("GET", "/files", params={"folder_path": str(locked)}).status_code == 403
             info = client("POST", "/batch_get_files_info", json={"paths": [str(locked)]}).json()
             assert info[str(locked)]["special"] == "unreadable"
@@ -268,7 +270,7 @@ def test_unreadable_entries_for_a_server_without_root_privileges(tmp_path):
             assert client("GET", "/image-thumbnail",
                           params={"path": str(locked_file), "t": "1", "size": "64x64"}).status_code in (403, 404, 415)
             webp = _tiny_webp_b64()
-            for p in (str(locked), str(locked / "hidden.png"), str(locked_file)):
+            for p in (str(locked), str(locked / "hidden.png"), str(locked_file), str(library / "to_hidden.png")):
                 for method, route, kw, _kind in requests_for(p, library, webp):
                     if route not in NEVER:
                         client(method, route, **kw)

@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from iib_core.db import open_database
 from iib_core.files.disk import PARTIAL_MARK, copy_entry, temp_name_beside

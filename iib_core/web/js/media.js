@@ -30,6 +30,7 @@ export function specialReason(node) {
     case 'device': return t('special.device');
     case 'broken_link': return t('special.brokenLink');
     case 'link_loop': return t('special.linkLoop');
+    case 'link_denied': return t('special.linkDenied');
     case 'unreadable': return t('special.unreadable');
     default: return t('special.other');
   }
