@@ -3,7 +3,8 @@
 One `os.scandir` per folder and one stat per entry (the `DirEntry` stat, which
 follows symlinks: a link to a folder is listed as a folder). Entries that are never
 followed or read (FIFOs, sockets, devices, broken or looping symlinks, folders that
-cannot be listed) are listed too, marked with `special` and `reason` (`special_node`). Whether an entry may be shown is asked of the access policy only where
+cannot be listed) are listed too, marked with `special` and `reason` (`special_node`).
+Whether an entry may be shown is asked of the access policy only where
 the answer can differ from the folder's: for symlinks, and for every entry of a
 folder that is an ancestor of the roots.
 """

@@ -5,15 +5,18 @@ middle of `/copy_files` of a big file and started again.
 """
 import hashlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from iib_core.db import open_database
 from iib_core.files.disk import PARTIAL_MARK, copy_entry, temp_name_beside
@@ -216,3 +219,27 @@ def test_a_copy_killed_half_way_leaves_a_partial_that_the_next_start_removes(tmp
         assert sorted(os.listdir(dest)) == sorted([other.name, "small.txt"])
     finally:
         server.stop()
+
+
+def test_moves_across_file_systems_and_the_trash_record_their_folders(tmp_path):
+    """Only a copy creates a temporary name: a rename records nothing, a move to another file
+    system (here the trash on /dev/shm) records the folder it copied into."""
+    from iib_core.files.disk import move_entry
+    from iib_core.files.trash import Trash
+
+    shm = "/dev/shm"
+    if not os.path.isdir(shm) or os.stat(shm).st_dev == os.stat(tmp_path).st_dev:
+        pytest.skip("no second file system at /dev/shm")
+    db = open_database(f"sqlite:///{tmp_path}/iib.db")
+    other = tempfile.mkdtemp(prefix="iib-partials-", dir=shm)
+    try:
+        ledger = PartialLedger(db)
+        (tmp_path / "a.png").write_bytes(b"a")
+        move_entry(str(tmp_path / "a.png"), str(tmp_path / "b.png"), record=ledger.record)  # a rename
+        assert ledger.folders() == []
+        item = Trash(Path(other) / "trash", ledger.record).put(str(tmp_path / "b.png"))
+        payload = str(Path(other) / "trash" / item.id / "files")
+        assert ledger.folders() == [payload] and os.listdir(payload) == ["b.png"]
+    finally:
+        db.dispose()
+        shutil.rmtree(other, ignore_errors=True)
