@@ -4,6 +4,7 @@ One `os.scandir` per folder and one stat per entry (the `DirEntry` stat, which
 follows symlinks: a link to a folder is listed as a folder). Entries that are never
 followed or read (FIFOs, sockets, devices, broken or looping symlinks, folders that
 cannot be listed) are listed too, marked with `special` and `reason` (`special_node`).
+A folder that is a symbolic link is marked `"symlink": true`: walks do not descend into it.
 Whether an entry may be shown is asked of the access policy only where
 the answer can differ from the folder's: for symlinks, and for every entry of a
 folder that is an ancestor of the roots.
@@ -213,8 +214,13 @@ def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
                 if not access(entry.path, readable):
                     append(special_node(name, prefix + name, "unreadable", st, under_scanned, DateFormatter()))
                     continue
-                append({"type": "dir", "name": name, "fullpath": prefix + name, "size": "-", "date": date,
-                        "created_time": created, "is_under_scanned_path": under_scanned})
+                node = {"type": "dir", "name": name, "fullpath": prefix + name, "size": "-", "date": date,
+                        "created_time": created, "is_under_scanned_path": under_scanned}
+                if entry.is_symlink():
+                    # Additive: walks (the UI's walk mode, like the indexer) do not descend into
+                    # a linked folder, which may lead back to an ancestor and never end.
+                    node["symlink"] = True
+                append(node)
             else:  # FIFO, socket, device: listed, never opened
                 special = special_entry_node(entry, prefix + name, under_scanned, DateFormatter(), st=st)
                 if special is not None:

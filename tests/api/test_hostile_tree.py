@@ -168,7 +168,8 @@ def test_entries_we_do_not_follow_are_listed_as_such(world):
     # Links whose target is outside the roots are not listed at all (access control), ordinary
     # entries carry no `special`.
     assert "to_outside" not in nodes and "to_outside.png" not in nodes
-    assert nodes["self_dir"]["type"] == "dir" and "special" not in nodes["self_dir"]
+    assert nodes["self_dir"]["type"] == "dir" and "special" not in nodes["self_dir"] and nodes["self_dir"]["symlink"]
+    assert "symlink" not in nodes["names"]
     assert "special" not in nodes["truncated.png"] and nodes["truncated.png"]["type"] == "file"
     if os.geteuid() == 0:
         assert "special" not in nodes["locked_folder"]  # root can list it: it is not unreadable

@@ -24,6 +24,9 @@ def folder(tmp_path_factory):
     s.bind(str(root / "sock.png"))
     os.symlink("missing.png", root / "broken.png")
     os.symlink("loop.png", root / "loop.png")
+    tiny_png(root / "sub" / "c.png", color=(200, 10, 10))
+    os.symlink(".", root / "sub" / "self")  # linked folders leading back up: a walk must end
+    os.symlink("..", root / "sub" / "up")
     yield root
     s.close()
 
@@ -63,3 +66,15 @@ def test_special_entries_are_greyed_explained_and_not_openable(page, served, fol
     # In German too.
     page.evaluate("() => import(window.IIB_ASSETS + 'js/i18n.js').then((m) => m.setLanguage('de'))")
     expect(cell(page, "loop.png")).to_have_attribute("title", "loop.png\nLink-Schleife: führt auf sich selbst zurück")
+
+
+def test_walk_mode_ends_in_a_tree_with_links_back_up_and_shows_the_special_entries(page, served, folder):
+    pane = open_folder(page, served, folder, mode="walk")
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.column.focused .folder-pane');"
+        " return p && p.dataset.done === 'true' && p.dataset.loading === 'false'; }")
+    # a.png, b.png, sub/c.png and the four special entries, each once: the links were not followed.
+    expect(pane).to_have_attribute("data-count", "7")
+    names = page.eval_on_selector_all(".column.focused .cell", "els => els.map((e) => e.dataset.name).sort()")
+    assert names == sorted(["a.png", "b.png", "c.png", *SPECIAL])
+    expect(page.locator(".column.focused .cell.special")).to_have_count(len(SPECIAL))
