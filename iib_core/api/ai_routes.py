@@ -112,7 +112,8 @@ def build(ctx: IIBContext) -> APIRouter:
         settings = ctx.settings
         index = IndexSync(ctx.db, ctx.index_roots, exclude=[*settings.exclude_dirs, str(settings.cache_dir)],
                           options=extract_options(settings), workers=settings.index_workers)
-        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR))
+        record = ctx.partials.record
+        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR, record), record)
 
     def folders_of(folder_paths: Optional[List[str]], folder: Optional[str], what: str) -> List[str]:
         """Checked, normalised, de-duplicated folders; omitted means every scanned root."""

@@ -37,6 +37,7 @@ def mount_iib(app: FastAPI, ctx: IIBContext, *, serve_root: bool = False) -> IIB
     from ..media.housekeeping import start_background_prune
 
     start_background_prune(ctx.settings)  # the cache rules, once, shortly after start (daemon thread)
+    ctx.partials.start_background_sweep()  # partial copies left by a killed run (files/partials.py)
     return ctx
 
 

@@ -11,6 +11,7 @@ from typing import Dict, List, Optional
 from ..config import Settings
 from ..db import Database
 from ..db import extra_paths as extra_paths_db
+from ..files.partials import PartialLedger
 from ..indexer.scan import normalize_path
 from ..security import AccessPolicy
 from .jobs import IndexJobs
@@ -56,6 +57,7 @@ class IIBContext:
     jobs: IndexJobs = field(init=False)
     send_slot: Optional[object] = field(default=None, init=False)  # set by geninfo_routes
     policy: AccessPolicy = field(init=False)
+    partials: PartialLedger = field(init=False)  # folders that received temporary copies
     _stored_paths: Optional[List[dict]] = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -65,6 +67,7 @@ class IIBContext:
         self.webui_dirs = [normalize_path(p) for p in self.webui_dirs]
         self.policy = AccessPolicy(self.scanned_roots, self.access_control)
         self.jobs = IndexJobs(self)
+        self.partials = PartialLedger(self.db)
 
     # -- roots ---------------------------------------------------------------------
     @property

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import stat
 import subprocess
 import sys
 import threading
@@ -38,7 +39,8 @@ except ImportError:  # pragma: no cover - depends on the environment
 from ..errors import BadInput, Forbidden, NotFound
 from ..files import FileOperationFailed, FileOperations, IndexSync, PathGate, Trash
 from ..files.trash import TRASH_DIR
-from ..files.listing import DateFormatter, list_folder, node_from_stat, top_media, windows_drives
+from ..files.listing import (DateFormatter, link_failure_kind, list_folder, node_from_stat, special_node, top_media,
+                             windows_drives)
 from ..files.operations import describe
 from ..indexer import extract_options
 from .context import IIBContext
@@ -166,7 +168,8 @@ def build(ctx: IIBContext) -> APIRouter:
         settings = ctx.settings
         index = IndexSync(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
                           options=extract_options(settings), workers=settings.index_workers)
-        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR))
+        record = ctx.partials.record
+        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR, record), record)
 
     # -- reading ------------------------------------------------------------------------
     @router.get("/files")
@@ -197,12 +200,21 @@ def build(ctx: IIBContext) -> APIRouter:
         out: Dict[str, dict] = {}
         for raw in body.paths:
             loc = gate.locate(raw, navigate=True)
+            name = os.path.basename(loc.shown)
             try:
                 st = os.stat(loc.real)
-            except OSError:
-                out[raw] = {}  # missing: the walk-mode client then sees a changed node
+            except OSError as exc:
+                # A broken or looping link is shown as such; anything else is missing (the
+                # walk-mode client then sees a changed node).
+                kind = link_failure_kind(exc)
+                try:
+                    own = os.lstat(loc.entry) if kind else None
+                except OSError:
+                    own = None
+                is_link = own is not None and stat.S_ISLNK(own.st_mode)
+                out[raw] = special_node(name, raw, kind, own, True, fmt) if kind and is_link else {}
                 continue
-            out[raw] = node_from_stat(os.path.basename(loc.shown), raw, st, True, fmt) or {}
+            out[raw] = node_from_stat(name, raw, st, True, fmt, real_path=loc.real) or {}
         return out
 
     @router.post("/check_path_exists")

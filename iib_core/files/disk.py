@@ -6,7 +6,8 @@ removal of the source; when the copy fails the partial copy is removed, and when
 source of a file cannot be removed the copy is taken back, so exactly one of the two
 exists afterwards. Temporary names start with a dot (the indexer skips such folders)
 and end with a non-media suffix (it ignores such files), so a concurrent index run
-never picks up a partial copy.
+never picks up a partial copy. Each folder that receives a temporary name is reported
+to `record` first (files/partials.py), so a copy killed half-way is swept at the next start.
 """
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ import os
 import secrets
 import shutil
 import stat
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from ..errors import Conflict, IIBError
 from ..indexer.scan import media_type_by_extension
 
 SIDECAR_SUFFIX = ".txt"
 PARTIAL_MARK = ".iib-partial-"
+# record(folder): called before a temporary name is created in `folder`.
+Recorder = Optional[Callable[[str], None]]
 
 
 class FileOperationFailed(IIBError):
@@ -80,11 +83,46 @@ def ensure_free(target: str, overwrite: bool, action: str) -> None:
             raise Conflict(f"Destination path '{target}' is a folder and cannot be overwritten by {action}")
 
 
-def copy_entry(src: str, target: str, overwrite: bool = False, follow_symlinks: bool = True) -> None:
+def _special_text(mode: int) -> Optional[str]:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device file"
+    return None
+
+
+def refuse_special(src: str, follow_symlinks: bool = True) -> None:
+    """Raise `shutil.SpecialFileError` when `src`, or anything inside it when it is a real
+    folder, is a FIFO, socket or device: copying one would read it (a FIFO blocks until a
+    writer comes, a device never ends). Links inside a folder are copied as links."""
+    st = os.stat(src) if follow_symlinks else os.lstat(src)
+    what = _special_text(st.st_mode)
+    if what:
+        raise shutil.SpecialFileError(f"{src} is {what}: only files and folders can be copied")
+    if stat.S_ISDIR(st.st_mode) and not stat.S_ISLNK(os.lstat(src).st_mode):
+        for folder, dirs, files in os.walk(src, followlinks=False):
+            for name in dirs + files:
+                path = os.path.join(folder, name)
+                try:
+                    what = _special_text(os.lstat(path).st_mode)
+                except OSError:
+                    continue
+                if what:
+                    raise shutil.SpecialFileError(f"{path} is {what}: only files and folders can be copied")
+
+
+def copy_entry(src: str, target: str, overwrite: bool = False, follow_symlinks: bool = True,
+               record: Recorder = None) -> None:
     """Copy a file (with its times and mode) or a whole folder to `target`, through a
-    temporary name in the target folder; nothing is left behind on failure."""
+    temporary name in the target folder; nothing is left behind on failure (and what a
+    kill leaves behind is swept at the next start, as the folder was recorded)."""
     ensure_free(target, overwrite, "a copy")
+    refuse_special(src, follow_symlinks)
     tmp = temp_name_beside(target)
+    if record is not None:
+        record(os.path.dirname(tmp))
     try:
         if is_real_dir(src):
             shutil.copytree(src, tmp, symlinks=True)
@@ -101,7 +139,7 @@ def copy_entry(src: str, target: str, overwrite: bool = False, follow_symlinks: 
         raise
 
 
-def move_entry(src: str, target: str, overwrite: bool = False) -> None:
+def move_entry(src: str, target: str, overwrite: bool = False, record: Recorder = None) -> None:
     """Move a file, symlink or folder to the full path `target` (any file system)."""
     ensure_free(target, overwrite, "a move")
     try:
@@ -114,7 +152,7 @@ def move_entry(src: str, target: str, overwrite: bool = False) -> None:
         if exc.errno != errno.EXDEV:
             raise
     folder = is_real_dir(src)
-    copy_entry(src, target, overwrite, follow_symlinks=False)
+    copy_entry(src, target, overwrite, follow_symlinks=False, record=record)
     try:
         remove_entry(src)
     except OSError as exc:

@@ -1,13 +1,17 @@
 """Directory listings as `FileNode`s and folder covers (docs/api.md, "Files and folders").
 
 One `os.scandir` per folder and one stat per entry (the `DirEntry` stat, which
-follows symlinks: a link to a folder is listed as a folder, a broken link is
-skipped). Whether an entry may be shown is asked of the access policy only where
+follows symlinks: a link to a folder is listed as a folder). Entries that are never
+followed or read (FIFOs, sockets, devices, broken or looping symlinks, folders that
+cannot be listed) are listed too, marked with `special` and `reason` (`special_node`).
+A folder that is a symbolic link is marked `"symlink": true`: walks do not descend into it.
+Whether an entry may be shown is asked of the access policy only where
 the answer can differ from the folder's: for symlinks, and for every entry of a
 folder that is an ancestor of the roots.
 """
 from __future__ import annotations
 
+import errno
 import heapq
 import os
 import stat
@@ -56,11 +60,88 @@ def created_epoch(st: os.stat_result) -> float:
     return getattr(st, "st_birthtime", st.st_ctime)
 
 
+# Entries shown but never followed or read: `special` code -> `reason` (English; the UI
+# shows its own translation of the code). Additive fields of a FileNode (docs/api.md, `/files`):
+# `type` stays "file" (or "dir" for a folder that cannot be listed), so older clients
+# still see an entry of a known kind.
+SPECIAL_REASONS = {
+    "fifo": "a named pipe (FIFO): never opened or read",
+    "socket": "a socket: never opened or read",
+    "device": "a device file: never opened or read",
+    "broken_link": "a symbolic link whose target does not exist",
+    "link_loop": "a symbolic link that loops back on itself",
+    "link_denied": "a symbolic link whose target this server is not allowed to reach",
+    "unreadable": "a folder this server is not allowed to list",
+}
+
+
+def special_kind(mode: int) -> Optional[str]:
+    """The `special` code of a followed stat's mode that is neither a file nor a folder."""
+    if stat.S_ISFIFO(mode):
+        return "fifo"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return None
+
+
+def link_failure_kind(exc: OSError) -> Optional[str]:
+    """The `special` code of a symlink whose target cannot be stat'ed."""
+    if exc.errno == errno.ELOOP:
+        return "link_loop"
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "broken_link"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "link_denied"
+    return None
+
+
+def special_node(name: str, fullpath: str, kind: str, st: Optional[os.stat_result], under_scanned: bool,
+                 fmt: DateFormatter) -> dict:
+    """A FileNode for an entry we list but never follow or read. `st` is the entry's own
+    stat (lstat for a link); sizes are 0 as nothing can be read."""
+    folder = kind == "unreadable"
+    node = {"type": "dir" if folder else "file", "name": name, "fullpath": fullpath,
+            "size": "-" if folder else "0B", "special": kind, "reason": SPECIAL_REASONS[kind],
+            "is_under_scanned_path": under_scanned}
+    if not folder:
+        node["bytes"] = 0
+    if st is not None:
+        node["date"] = fmt(st.st_mtime)
+        node["created_time"] = fmt(created_epoch(st))
+    return node
+
+
+def special_entry_node(entry: "os.DirEntry[str]", fullpath: str, under_scanned: bool, fmt: DateFormatter,
+                       st: Optional[os.stat_result] = None, exc: Optional[OSError] = None) -> Optional[dict]:
+    """The special node of a scandir entry: either its followed stat `st` is neither a file
+    nor a folder, or stat'ing it failed with `exc` (a broken or looping link). None when
+    the entry is not special (or vanished)."""
+    try:
+        if exc is not None:
+            if not entry.is_symlink():
+                return None  # vanished meanwhile
+            kind = link_failure_kind(exc)
+            own = entry.stat(follow_symlinks=False)
+        else:
+            kind = special_kind(st.st_mode) if st is not None else None
+            own = st
+    except OSError:
+        return None
+    if kind is None:
+        return None
+    return special_node(entry.name, fullpath, kind, own, under_scanned, fmt)
+
+
 def node_from_stat(name: str, fullpath: str, st: os.stat_result, under_scanned: bool,
-                   fmt: Optional[DateFormatter] = None) -> Optional[dict]:
-    """A FileNode for a stat result; None for what is neither a file nor a folder."""
+                   fmt: Optional[DateFormatter] = None, real_path: Optional[str] = None) -> Optional[dict]:
+    """A FileNode for a stat result; a special node for a FIFO, socket or device, and for a
+    folder that cannot be listed when `real_path` is given to check it."""
     fmt = fmt or DateFormatter()
     mode = st.st_mode
+    if stat.S_ISDIR(mode) and real_path is not None and not os.access(real_path, os.R_OK | os.X_OK):
+        return special_node(name, fullpath, "unreadable", st, under_scanned, fmt)
     if stat.S_ISDIR(mode):
         return {"type": "dir", "name": name, "fullpath": fullpath, "size": "-",
                 "date": fmt(st.st_mtime), "created_time": fmt(created_epoch(st)),
@@ -69,7 +150,8 @@ def node_from_stat(name: str, fullpath: str, st: os.stat_result, under_scanned: 
         return {"type": "file", "name": name, "fullpath": fullpath, "size": human_size(st.st_size),
                 "bytes": st.st_size, "date": fmt(st.st_mtime), "created_time": fmt(created_epoch(st)),
                 "is_under_scanned_path": under_scanned}
-    return None
+    kind = special_kind(mode)
+    return special_node(name, fullpath, kind, st, under_scanned, fmt) if kind else None
 
 
 def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
@@ -93,6 +175,7 @@ def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
     strftime, localtime, realpath = time.strftime, time.localtime, os.path.realpath
     date_format = "%Y-%m-%d %H:%M:%S"
     birth = hasattr(os.stat_result, "st_birthtime")
+    access, readable = os.access, os.R_OK | os.X_OK
     with os.scandir(real_folder) as it:
         for entry in it:
             name = entry.name
@@ -104,7 +187,12 @@ def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
                     elif check_every_entry and not allowed(real_prefix + name):
                         continue
                 st = entry.stat()
-            except (OSError, ValueError):  # vanished, broken link, unreadable
+            except OSError as exc:  # vanished, or a broken or looping link
+                special = special_entry_node(entry, prefix + name, under_scanned, DateFormatter(), exc=exc)
+                if special is not None:
+                    append(special)
+                continue
+            except ValueError:
                 continue
             kind = st.st_mode & 0o170000
             mtime = int(st.st_mtime // 1)
@@ -123,8 +211,20 @@ def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
                 append({"type": "file", "name": name, "fullpath": prefix + name, "size": text, "bytes": size,
                         "date": date, "created_time": created, "is_under_scanned_path": under_scanned})
             elif kind == 0o040000:  # directory (or a symlink to one)
-                append({"type": "dir", "name": name, "fullpath": prefix + name, "size": "-", "date": date,
-                        "created_time": created, "is_under_scanned_path": under_scanned})
+                if not access(entry.path, readable):
+                    append(special_node(name, prefix + name, "unreadable", st, under_scanned, DateFormatter()))
+                    continue
+                node = {"type": "dir", "name": name, "fullpath": prefix + name, "size": "-", "date": date,
+                        "created_time": created, "is_under_scanned_path": under_scanned}
+                if entry.is_symlink():
+                    # Additive: walks (the UI's walk mode, like the indexer) do not descend into
+                    # a linked folder, which may lead back to an ancestor and never end.
+                    node["symlink"] = True
+                append(node)
+            else:  # FIFO, socket, device: listed, never opened
+                special = special_entry_node(entry, prefix + name, under_scanned, DateFormatter(), st=st)
+                if special is not None:
+                    append(special)
     return out
 
 

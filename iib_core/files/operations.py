@@ -12,13 +12,14 @@ from __future__ import annotations
 import errno
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInput, Conflict, Forbidden, IIBError, NotFound
 from ..security import is_within
-from .disk import (FileOperationFailed, copy_entry, entries_of, is_real_dir, move_entry, os_error_text, remove_entry,
-                   sidecar_of, sidecar_target)
+from .disk import (FileOperationFailed, Recorder, copy_entry, entries_of, is_real_dir, move_entry, os_error_text,
+                   remove_entry, sidecar_of, sidecar_target)
 from .index_sync import Before, IndexSync
 from .listing import human_size
 from .paths import Located, PathGate
@@ -40,6 +41,8 @@ def os_failure(exc: OSError, prefix: str) -> IIBError:
         return Conflict(text)
     if isinstance(exc, (NotADirectoryError, IsADirectoryError)):
         return BadInput(text)
+    if isinstance(exc, shutil.SpecialFileError):
+        return BadInput(text)  # a FIFO, socket or device: never read, so never copied
     if exc.errno in (errno.ENAMETOOLONG, errno.EINVAL, errno.ELOOP, errno.EILSEQ):
         return BadInput(text)  # the client's name or path cannot exist on this filesystem
     return FileOperationFailed(text)
@@ -78,10 +81,11 @@ class BatchResult:
 
 
 class FileOperations:
-    def __init__(self, gate: PathGate, index: IndexSync, trash: Trash) -> None:
+    def __init__(self, gate: PathGate, index: IndexSync, trash: Trash, record: Recorder = None) -> None:
         self.gate = gate
         self.index = index
         self.trash = trash
+        self.record = record  # see disk.copy_entry: folders that receive a temporary copy
 
     # -- mkdirs -----------------------------------------------------------------------
     def mkdirs(self, raw: str) -> str:
@@ -206,18 +210,18 @@ class FileOperations:
 
     def _run_step(self, verb: str, step: Step, overwrite: bool) -> None:
         if verb == "moving":
-            move_entry(step.src.entry, step.target, overwrite)
+            move_entry(step.src.entry, step.target, overwrite, record=self.record)
             if step.sidecar is not None and step.sidecar_target is not None:
                 try:
-                    move_entry(step.sidecar, step.sidecar_target, overwrite)
+                    move_entry(step.sidecar, step.sidecar_target, overwrite, record=self.record)
                 except BaseException:
                     move_entry(step.target, step.src.entry)  # all or nothing for the pair
                     raise
         else:
-            copy_entry(step.src.entry, step.target, overwrite)
+            copy_entry(step.src.entry, step.target, overwrite, record=self.record)
             if step.sidecar is not None and step.sidecar_target is not None:
                 try:
-                    copy_entry(step.sidecar, step.sidecar_target, overwrite)
+                    copy_entry(step.sidecar, step.sidecar_target, overwrite, record=self.record)
                 except BaseException:
                     remove_entry(step.target)
                     raise
@@ -252,12 +256,12 @@ class FileOperations:
             if same_file:
                 os.rename(src.entry, target)
             else:
-                move_entry(src.entry, target, overwrite)
+                move_entry(src.entry, target, overwrite, record=self.record)
             if sidecar and side_target:
                 try:
-                    move_entry(sidecar, side_target, overwrite)
+                    move_entry(sidecar, side_target, overwrite, record=self.record)
                 except BaseException:
-                    move_entry(target, src.entry)
+                    move_entry(target, src.entry, record=self.record)
                     raise
         except OSError as exc:
             raise os_failure(exc, f"Cannot rename {raw}") from None

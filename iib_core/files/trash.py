@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from ..errors import BadInput, Conflict, NotFound
-from .disk import is_real_dir, move_entry
+from .disk import Recorder, is_real_dir, move_entry
 
 TRASH_DIR = "trash"  # under the cache folder
 MANIFEST = "manifest.json"
@@ -78,8 +78,9 @@ def _size_of(path: str) -> int:
 
 
 class Trash:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, record: Recorder = None) -> None:
         self.folder = Path(folder)
+        self.record = record  # folders that receive a temporary copy (moves across file systems)
 
     def _item_dir(self, item_id: str) -> Path:
         if not isinstance(item_id, str) or not ITEM_ID.match(item_id):
@@ -102,12 +103,12 @@ class Trash:
         moved: List[TrashEntry] = []
         try:
             for e in entries:
-                move_entry(e.original_path, str(payload / e.stored))
+                move_entry(e.original_path, str(payload / e.stored), record=self.record)
                 moved.append(e)
         except BaseException:
             for e in reversed(moved):  # put back what already went in
                 try:
-                    move_entry(str(payload / e.stored), e.original_path)
+                    move_entry(str(payload / e.stored), e.original_path, record=self.record)
                 except OSError:
                     pass
             if not any((payload / e.stored).exists() for e in entries):
@@ -156,12 +157,12 @@ class Trash:
         done: List[TrashEntry] = []
         try:
             for e in item.entries:
-                move_entry(str(payload / e.stored), e.original_path)
+                move_entry(str(payload / e.stored), e.original_path, record=self.record)
                 done.append(e)
         except BaseException:
             for e in reversed(done):
                 try:
-                    move_entry(e.original_path, str(payload / e.stored))
+                    move_entry(e.original_path, str(payload / e.stored), record=self.record)
                 except OSError:
                     pass
             raise

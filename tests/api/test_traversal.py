@@ -18,7 +18,7 @@ from iib_core.api import build_context, create_app
 from iib_core.config import Settings
 from support.files import a1111_png
 from support.server import LiveServer
-from support.traversal import MARKER, hostile_paths, prepare
+from support.traversal import MARKER, hostile_paths, prepare, requests_for
 
 CANARY = "IIB_TRAVERSAL_CANARY_7f3a9c"
 FORBIDDEN_TEXT = (MARKER, CANARY, "root:x:0:0", "IIB_TRAVERSAL")
@@ -66,48 +66,6 @@ def inside_root(p: str, root: Path) -> bool:
     real = os.path.realpath(os.path.expanduser(p) if p.startswith("~") else p)
     r = os.path.realpath(root)
     return real == r or real.startswith(r + os.sep) or r.startswith(real.rstrip(os.sep) + os.sep) or real == "/"
-
-
-def requests_for(p: str, root: Path, webp: str):
-    """(method, route, kwargs, kind) for every path-taking route; kind says what a 200 may hold."""
-    ok = str(root / "inside" / "ok.png")
-    dest = str(root / "dest")
-    return [
-        ("GET", "/files", {"params": {"folder_path": p}}, "listing"),
-        ("POST", "/batch_get_files_info", {"json": {"paths": [p]}}, "empty-or-inside"),
-        ("POST", "/check_path_exists", {"json": {"paths": [p]}}, "all-false"),
-        ("POST", "/batch_top_4_media_info", {"json": {"paths": [p]}}, "empty-or-inside"),
-        ("POST", "/mkdirs", {"json": {"dest_folder": p + "/newdir"}}, "refuse"),
-        ("POST", "/delete_files", {"json": {"file_paths": [p]}}, "refuse"),
-        ("POST", "/delete_files", {"json": {"file_paths": [p], "permanent": True}}, "refuse"),
-        ("POST", "/copy_files", {"json": {"file_paths": [p], "dest": dest}}, "refuse"),
-        ("POST", "/copy_files", {"json": {"file_paths": [ok], "dest": p, "create_dest_folder": True}}, "refuse"),
-        ("POST", "/move_files", {"json": {"file_paths": [p], "dest": dest}}, "refuse"),
-        ("POST", "/move_files", {"json": {"file_paths": [ok], "dest": p, "create_dest_folder": True}}, "refuse"),
-        ("POST", "/db/rename", {"json": {"path": p, "name": "renamed.png"}}, "refuse"),
-        ("POST", "/db/rename", {"json": {"path": ok, "name": p}}, "refuse"),
-        ("POST", "/open_folder", {"json": {"path": p}}, "refuse"),
-        ("POST", "/open_with_default_app", {"json": {"path": p}}, "refuse"),
-        ("GET", "/file", {"params": {"path": p, "t": "1"}}, "refuse"),
-        ("GET", "/image-thumbnail", {"params": {"path": p, "t": "1", "size": "64x64"}}, "refuse"),
-        ("GET", "/stream_video", {"params": {"path": p}}, "refuse"),
-        ("GET", "/video_cover", {"params": {"path": p, "mt": "1"}}, "refuse"),
-        ("POST", "/set_target_frame_as_video_cover", {"json": {"base64_img": webp, "path": p, "updated_time": "1"}},
-         "refuse"),
-        ("POST", "/zip", {"json": {"paths": [p], "compress": False, "pack_only": False}}, "refuse"),
-        ("POST", "/zip_prepare", {"json": {"paths": [ok, p]}}, "refuse"),
-        ("GET", "/image_geninfo", {"params": {"path": p}}, "neutral"),
-        ("POST", "/image_geninfo_batch", {"json": {"paths": [p]}}, "neutral"),
-        ("GET", "/image_exif", {"params": {"path": p}}, "neutral"),
-        ("POST", "/send_img_path", {"params": {"path": p}}, "refuse"),
-        ("POST", "/db/search_by_substr", {"json": {"surstr": "", "folder_paths": [p]}}, "empty-or-inside"),
-        ("POST", "/db/match_images_by_tags", {"json": {"folder_paths": [p]}}, "empty-or-inside"),
-        ("POST", "/db/toggle_custom_tag_to_img", {"json": {"img_path": p, "tag_id": 1}}, "refuse"),
-        ("POST", "/db/batch_update_image_tag", {"json": {"img_paths": [p], "action": "add", "tag_id": 1}}, "refuse"),
-        ("GET", "/db/img_selected_custom_tag", {"params": {"path": p}}, "neutral"),
-        ("POST", "/db/set_rating", {"json": {"path": p, "rating": 3}}, "refuse"),
-        ("POST", "/db/extra_paths", {"json": {"path": p, "types": ["scanned"]}}, "refuse"),
-    ]
 
 
 def _all_strings(value):

@@ -195,7 +195,7 @@ def test_trash_moves_across_file_systems(tmp_path, shm):
     assert (tmp_path / "a.png").read_bytes() == b"A"
 
 
-def test_listing_filters_symlinks_and_skips_broken_ones(tmp_path):
+def test_listing_filters_symlinks_and_marks_broken_ones(tmp_path):
     inside = tmp_path / "root"
     inside.mkdir()
     (inside / "a.png").write_bytes(b"abc")
@@ -209,11 +209,13 @@ def test_listing_filters_symlinks_and_skips_broken_ones(tmp_path):
     os.symlink(tmp_path / "missing", inside / "broken.png")
     allowed = lambda real: real == str(inside) or real.startswith(str(inside) + os.sep)  # noqa: E731
     nodes = {n["name"]: n for n in list_folder(str(inside), str(inside), under_scanned=True, allowed=allowed)}
-    assert set(nodes) == {"a.png", "sub", "to-a.png"}
+    assert set(nodes) == {"a.png", "sub", "to-a.png"}  # the broken link points outside: not shown
     assert nodes["sub"]["type"] == "dir" and nodes["sub"]["size"] == "-" and "bytes" not in nodes["sub"]
     assert nodes["to-a.png"]["bytes"] == 3
-    everything = {n["name"] for n in list_folder(str(inside), "/shown", under_scanned=False)}
-    assert everything == {"a.png", "sub", "to-a.png", "to-secret.png", "to-outside"}
+    everything = {n["name"]: n for n in list_folder(str(inside), "/shown", under_scanned=False)}
+    assert set(everything) == {"a.png", "sub", "to-a.png", "to-secret.png", "to-outside", "broken.png"}
+    assert everything["broken.png"]["special"] == "broken_link" and everything["broken.png"]["type"] == "file"
+    assert not any("special" in n for name, n in everything.items() if name != "broken.png")
 
 
 def test_top_media_newest_created_first(tmp_path):

@@ -72,3 +72,45 @@ def hostile_paths(root: Path, outside: Path) -> List[str]:
               "C:\\Windows\\win.ini", "\\\\server\\share\\secret.png", root_s + "X", root_s + "X/sib.png",
               root_s + "\u2215..\u2215secret.png", root_s + "/\u202e..", "..", "../", "/..", "/../../../etc/passwd"]
     return list(dict.fromkeys(paths))
+
+
+def requests_for(p: str, root: Path, webp: str):
+    """(method, route, kwargs, kind) for every path-taking route; kind says what a 200 may hold."""
+    ok = str(root / "inside" / "ok.png")
+    dest = str(root / "dest")
+    return [
+        ("GET", "/files", {"params": {"folder_path": p}}, "listing"),
+        ("POST", "/batch_get_files_info", {"json": {"paths": [p]}}, "empty-or-inside"),
+        ("POST", "/check_path_exists", {"json": {"paths": [p]}}, "all-false"),
+        ("POST", "/batch_top_4_media_info", {"json": {"paths": [p]}}, "empty-or-inside"),
+        ("POST", "/mkdirs", {"json": {"dest_folder": p + "/newdir"}}, "refuse"),
+        ("POST", "/delete_files", {"json": {"file_paths": [p]}}, "refuse"),
+        ("POST", "/delete_files", {"json": {"file_paths": [p], "permanent": True}}, "refuse"),
+        ("POST", "/copy_files", {"json": {"file_paths": [p], "dest": dest}}, "refuse"),
+        ("POST", "/copy_files", {"json": {"file_paths": [ok], "dest": p, "create_dest_folder": True}}, "refuse"),
+        ("POST", "/move_files", {"json": {"file_paths": [p], "dest": dest}}, "refuse"),
+        ("POST", "/move_files", {"json": {"file_paths": [ok], "dest": p, "create_dest_folder": True}}, "refuse"),
+        ("POST", "/db/rename", {"json": {"path": p, "name": "renamed.png"}}, "refuse"),
+        ("POST", "/db/rename", {"json": {"path": ok, "name": p}}, "refuse"),
+        ("POST", "/open_folder", {"json": {"path": p}}, "refuse"),
+        ("POST", "/open_with_default_app", {"json": {"path": p}}, "refuse"),
+        ("GET", "/file", {"params": {"path": p, "t": "1"}}, "refuse"),
+        ("GET", "/image-thumbnail", {"params": {"path": p, "t": "1", "size": "64x64"}}, "refuse"),
+        ("GET", "/stream_video", {"params": {"path": p}}, "refuse"),
+        ("GET", "/video_cover", {"params": {"path": p, "mt": "1"}}, "refuse"),
+        ("POST", "/set_target_frame_as_video_cover", {"json": {"base64_img": webp, "path": p, "updated_time": "1"}},
+         "refuse"),
+        ("POST", "/zip", {"json": {"paths": [p], "compress": False, "pack_only": False}}, "refuse"),
+        ("POST", "/zip_prepare", {"json": {"paths": [ok, p]}}, "refuse"),
+        ("GET", "/image_geninfo", {"params": {"path": p}}, "neutral"),
+        ("POST", "/image_geninfo_batch", {"json": {"paths": [p]}}, "neutral"),
+        ("GET", "/image_exif", {"params": {"path": p}}, "neutral"),
+        ("POST", "/send_img_path", {"params": {"path": p}}, "refuse"),
+        ("POST", "/db/search_by_substr", {"json": {"surstr": "", "folder_paths": [p]}}, "empty-or-inside"),
+        ("POST", "/db/match_images_by_tags", {"json": {"folder_paths": [p]}}, "empty-or-inside"),
+        ("POST", "/db/toggle_custom_tag_to_img", {"json": {"img_path": p, "tag_id": 1}}, "refuse"),
+        ("POST", "/db/batch_update_image_tag", {"json": {"img_paths": [p], "action": "add", "tag_id": 1}}, "refuse"),
+        ("GET", "/db/img_selected_custom_tag", {"params": {"path": p}}, "neutral"),
+        ("POST", "/db/set_rating", {"json": {"path": p, "rating": 3}}, "refuse"),
+        ("POST", "/db/extra_paths", {"json": {"path": p, "types": ["scanned"]}}, "refuse"),
+    ]

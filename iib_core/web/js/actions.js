@@ -33,6 +33,7 @@ async function guarded(fn) {
 
 // -- opening ------------------------------------------------------------------------------
 export function openNode(model, node, index) {
+  if (node.special) return; // never followed or read (the cell says why)
   if (node.type === 'dir') {
     if (model.kind === 'folder') model.navigate(node.fullpath);
     else openTab({ kind: 'folder', path: node.fullpath });

@@ -10,7 +10,7 @@ export const LANGUAGES = [
   { id: 'de', name: 'Deutsch' },
 ];
 
-export const PARTS = ['search', 'tags', 'compare', 'batch', 'index', 'ai', 'cache'];
+export const PARTS = ['search', 'tags', 'compare', 'batch', 'index', 'ai', 'cache', 'special'];
 const dictionaries = signal({});
 export const lang = signal('en');
 const current = computed(() => dictionaries.value[lang.value] || {});

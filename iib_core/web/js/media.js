@@ -1,4 +1,6 @@
 // Media kinds by extension (as iib_core/media/kinds.py) and the small path helpers the UI needs.
+import { t } from './i18n.js';
+
 const IMAGE = new Set(['jpg', 'jpeg', 'png', 'gif', 'bmp', 'webp', 'avif', 'jpe']);
 const VIDEO = new Set(['mp4', 'm4v', 'avi', 'mkv', 'mov', 'wmv', 'flv', 'ts', 'webm']);
 const AUDIO = new Set(['mp3', 'wav', 'ogg', 'flac', 'm4a', 'aac', 'wma']);
@@ -8,14 +10,30 @@ export function extOf(name) {
   return i < 0 ? '' : name.slice(i + 1).toLowerCase();
 }
 
-/** 'image' | 'video' | 'audio' | 'dir' | 'other' */
+/** 'image' | 'video' | 'audio' | 'dir' | 'other' | 'special' (a FIFO, socket, broken or looping
+ * link, unreadable folder: listed by the server with `special`, never opened) */
 export function kindOf(node) {
+  if (node.special) return 'special';
   if (node.type === 'dir') return 'dir';
   const ext = extOf(node.name);
   if (IMAGE.has(ext)) return 'image';
   if (VIDEO.has(ext)) return 'video';
   if (AUDIO.has(ext)) return 'audio';
   return 'other';
+}
+
+/** Why an entry is greyed out and cannot be opened (the server's `special` code, translated). */
+export function specialReason(node) {
+  switch (node.special) {
+    case 'fifo': return t('special.fifo');
+    case 'socket': return t('special.socket');
+    case 'device': return t('special.device');
+    case 'broken_link': return t('special.brokenLink');
+    case 'link_loop': return t('special.linkLoop');
+    case 'link_denied': return t('special.linkDenied');
+    case 'unreadable': return t('special.unreadable');
+    default: return t('special.other');
+  }
 }
 
 export const isMedia = (node) => {

@@ -32,7 +32,7 @@ export class BaseModel {
   }
 
   get files() {
-    return this.items.peek().filter((n) => n.type === 'file');
+    return this.items.peek().filter((n) => n.type === 'file' && !n.special);
   }
 
   setSort(by, dir) {
@@ -246,7 +246,9 @@ export class WalkModel extends BaseModel {
           }
           if (gen !== this.gen) return 0;
           const ordered = arrange(files, this.sortBy.peek(), this.sortDir.peek(), 'all');
-          const subdirs = ordered.filter((n) => n.type === 'dir').map((n) => n.fullpath);
+          // Not into linked folders (they may lead back up and never end; the indexer skips them
+          // too) nor into folders the server cannot read (greyed in the grid instead).
+          const subdirs = ordered.filter((n) => n.type === 'dir' && !n.symlink && !n.special).map((n) => n.fullpath);
           const found = ordered.filter((n) => n.type === 'file');
           this.queue.unshift(...subdirs);
           const visible = found.filter((n) => matchesFilter(n, this.filter.peek())).length;

@@ -75,7 +75,7 @@ function FolderPicker({ d }) {
     setError(null);
     try {
       const res = await get('/files', { folder_path: p });
-      setSubdirs((res.files || []).filter((n) => n.type === 'dir').map((n) => n.fullpath)
+      setSubdirs((res.files || []).filter((n) => n.type === 'dir' && !n.special).map((n) => n.fullpath)
         .sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
     } catch (err) {
       setSubdirs([]);

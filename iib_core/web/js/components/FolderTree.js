@@ -19,7 +19,7 @@ export async function loadChildren(path, force) {
   let entry;
   try {
     const res = await get('/files', { folder_path: path });
-    const dirs = (res.files || []).filter((n) => n.type === 'dir')
+    const dirs = (res.files || []).filter((n) => n.type === 'dir' && !n.special) // an unreadable folder cannot be expanded
       .map((n) => ({ name: n.name, fullpath: n.fullpath }))
       .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
     entry = { dirs };

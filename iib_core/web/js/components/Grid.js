@@ -9,7 +9,7 @@ import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { thumbUrl, coverUrl } from '../api.js';
 import { settings } from '../settings.js';
-import { kindOf } from '../media.js';
+import { kindOf, specialReason } from '../media.js';
 import { contextMenu, preview } from '../store.js';
 import { annotations, want, FAVOURITE_TAG, DELETE_MARK_TAG } from '../annotations.js';
 import { covers, wantCovers } from '../covers.js';
@@ -70,6 +70,7 @@ function FolderCover({ node, size }) {
 function Cell({ node, index, model, cellW, capH, size, selected, focused, ann, load }) {
   const kind = kindOf(node);
   const dir = kind === 'dir';
+  const reason = kind === 'special' ? specialReason(node) : null;
   const a = ann || null;
   const fav = a && a.tags.some((tg) => tg.name === FAVOURITE_TAG);
   const marked = a && a.tags.some((tg) => tg.name === DELETE_MARK_TAG);
@@ -106,14 +107,16 @@ function Cell({ node, index, model, cellW, capH, size, selected, focused, ann, l
     const sel = model.selected.peek();
     startDrag(e, sel.has(node.fullpath) ? model.selectedNodes() : [node]);
   };
-  return html`<div class=${'cell' + (selected ? ' selected' : '') + (focused ? ' focused' : '') + (dir ? ' is-dir' : '') + (marked ? ' marked' : '')}
-      data-index=${index} data-name=${node.name} data-kind=${kind} title=${node.name} role="gridcell" aria-selected=${selected}
+  return html`<div class=${'cell' + (selected ? ' selected' : '') + (focused ? ' focused' : '') + (dir ? ' is-dir' : '') + (marked ? ' marked' : '') + (reason ? ' special' : '')}
+      data-index=${index} data-name=${node.name} data-kind=${kind} data-special=${node.special || undefined}
+      title=${reason ? `${node.name}\n${reason}` : node.name} role="gridcell" aria-selected=${selected}
+      aria-disabled=${reason ? 'true' : undefined} aria-description=${reason || undefined}
       draggable=${true} onClick=${onClick} onContextMenu=${onContext} onDragStart=${onDragStart} onDragEnd=${endDrag}
       onDragOver=${dir ? (e) => dragOverFolder(e, node.fullpath) : undefined}
       onDragLeave=${dir ? (e) => e.currentTarget.classList.remove('drop-target') : undefined}
       onDrop=${dir ? (e) => { e.currentTarget.classList.remove('drop-target'); dropOnFolder(e, node.fullpath); } : undefined}>
     <div class="thumb" style=${{ height: `${cellW}px` }}>
-      <span class="thumb-icon"><${Icon} name=${dir ? 'folder' : kind === 'other' ? 'file' : kind} size=${Math.max(20, Math.min(64, cellW / 3))} /></span>
+      <span class="thumb-icon"><${Icon} name=${dir || node.type === 'dir' ? 'folder' : kind === 'other' || reason ? 'file' : kind} size=${Math.max(20, Math.min(64, cellW / 3))} /></span>
       ${dir ? html`<${FolderCover} node=${node} size=${size} />` : html`<${Thumb} node=${node} kind=${kind} size=${size} load=${load} />`}
       ${selected ? html`<span class="check"><${Icon} name="check" size=${14} /></span>` : null}
       <span class="badges">
@@ -125,7 +128,7 @@ function Cell({ node, index, model, cellW, capH, size, selected, focused, ann, l
     </div>
     ${capH ? html`<div class="caption" style=${{ height: `${capH}px` }}>
       <span class="name">${node.name}</span>
-      <span class="meta">${dir ? node.date || '' : `${node.size || ''}${node.date ? ' · ' + node.date.slice(0, 16) : ''}`}</span>
+      <span class="meta">${reason || (dir ? node.date || '' : `${node.size || ''}${node.date ? ' · ' + node.date.slice(0, 16) : ''}`)}</span>
     </div>` : null}
   </div>`;
 }

@@ -131,7 +131,7 @@ function Viewer({ node, onSwipe }) {
 
 function fileIndexes(items) {
   const out = [];
-  for (let i = 0; i < items.length; i++) if (items[i].type === 'file') out.push(i);
+  for (let i = 0; i < items.length; i++) if (items[i].type === 'file' && !items[i].special) out.push(i);
   return out;
 }
 
