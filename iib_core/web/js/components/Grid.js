@@ -8,6 +8,7 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { thumbUrl, coverUrl } from '../api.js';
+import { FileName, nameText } from '../names.js';
 import { settings } from '../settings.js';
 import { kindOf } from '../media.js';
 import { contextMenu, preview } from '../store.js';
@@ -107,7 +108,7 @@ function Cell({ node, index, model, cellW, capH, size, selected, focused, ann, l
     startDrag(e, sel.has(node.fullpath) ? model.selectedNodes() : [node]);
   };
   return html`<div class=${'cell' + (selected ? ' selected' : '') + (focused ? ' focused' : '') + (dir ? ' is-dir' : '') + (marked ? ' marked' : '')}
-      data-index=${index} data-name=${node.name} data-kind=${kind} title=${node.name} role="gridcell" aria-selected=${selected}
+      data-index=${index} data-name=${node.name} data-kind=${kind} title=${nameText(node.name)} role="gridcell" aria-selected=${selected}
       draggable=${true} onClick=${onClick} onContextMenu=${onContext} onDragStart=${onDragStart} onDragEnd=${endDrag}
       onDragOver=${dir ? (e) => dragOverFolder(e, node.fullpath) : undefined}
       onDragLeave=${dir ? (e) => e.currentTarget.classList.remove('drop-target') : undefined}
@@ -124,7 +125,7 @@ function Cell({ node, index, model, cellW, capH, size, selected, focused, ann, l
       </span>
     </div>
     ${capH ? html`<div class="caption" style=${{ height: `${capH}px` }}>
-      <span class="name">${node.name}</span>
+      <span class="name"><${FileName} name=${node.name} /></span>
       <span class="meta">${dir ? node.date || '' : `${node.size || ''}${node.date ? ' · ' + node.date.slice(0, 16) : ''}`}</span>
     </div>` : null}
   </div>`;
