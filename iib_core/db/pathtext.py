@@ -46,8 +46,14 @@ def _unescape(match: "re.Match[str]") -> str:
 
 def to_db(path: str) -> str:
     """The stored form of a path (or of any text compared with stored paths)."""
-    if path.isascii() or _NEEDS_ESCAPE.search(path) is None:
+    if path.isascii():
         return path
+    if ESC not in path:
+        try:
+            path.encode("utf-8")  # C speed: only surrogates fail
+            return path
+        except UnicodeEncodeError:
+            pass
     return _NEEDS_ESCAPE.sub(_escape, path)
 
 
@@ -69,6 +75,13 @@ class PathText(TypeDecorator):
 
     def process_result_value(self, value: Optional[str], dialect) -> Optional[str]:
         return from_db(value) if value is not None and ESC in value else value
+
+    def result_processor(self, dialect, coltype):
+        # One plain function per value (no TypeDecorator layers): listings read many paths.
+        def process(value, esc=ESC, decode=from_db):
+            return decode(value) if value is not None and esc in value else value
+
+        return process
 
     def coerce_compared_value(self, op, value):
         # LIKE patterns, IN lists and equality all compare with stored paths: same form.

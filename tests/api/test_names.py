@@ -176,3 +176,13 @@ def test_names_no_file_can_have_are_refused_not_500(odd, tree):
         assert post(odd, route, {"paths": [lone]}).status_code < 500, route
     r = post(odd, "/batch_get_files_info", {"paths": BAD})  # 422 echoing an undecodable input
     assert r.status_code == 422
+
+
+def test_ui_settings_may_hold_such_paths(odd, tree):
+    """The UI saves workspaces (open folders) on the server: a path that is not UTF-8 too."""
+    folder = str(tree / BAD_DIR)
+    value = json.dumps({"tabs": [folder]})  # "\udcfe" escaped, as JSON.stringify sends it
+    ok(post(odd, "/app_fe_setting", {"name": "workspace", "value": value}))
+    stored = ok(odd.get("/global_setting"))["app_fe_setting"]["workspace"]
+    assert stored == {"tabs": [folder]}
+    assert post(odd, "/app_fe_setting", {"name": "odd\udcff", "value": "1"}).status_code == 200
