@@ -114,3 +114,4 @@ def test_a_deep_link_to_a_folder_whose_name_is_not_utf8(page, served, root):
     assert "%FE" in url
     page.goto(url)
     expect(page.locator(".column.focused .cell[data-name='inside.png']")).to_have_count(1)
+    expect(page.locator(".column.focused .breadcrumb .crumb.current .name-odd")).to_have_text("\\xFE")
