@@ -174,8 +174,28 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
+  // A path in a query string: a byte of a name that is not UTF-8 arrives in JSON as a lone
+  // surrogate U+DC80 + byte and goes back as %XX (encodeURIComponent throws on it). The same
+  // rule as encodeQueryValue in iib_core/web/js/names.js (README: "File names that are not UTF-8").
+  function queryValue(text) {
+    text = String(text);
+    if (!/[\uD800-\uDFFF]/.test(text)) return encodeURIComponent(text);
+    var out = '';
+    for (var i = 0; i < text.length; i++) {
+      var c = text.charCodeAt(i);
+      if (c >= 0xD800 && c <= 0xDBFF && i + 1 < text.length) {
+        var d = text.charCodeAt(i + 1);
+        if (d >= 0xDC00 && d <= 0xDFFF) { out += encodeURIComponent(text.substr(i, 2)); i++; continue; }
+      }
+      if (c >= 0xDC80 && c <= 0xDCFF) out += '%' + (c - 0xDC00).toString(16).toUpperCase();
+      else if (c >= 0xD800 && c <= 0xDFFF) out += '%EF%BF%BD';
+      else out += encodeURIComponent(text.charAt(i));
+    }
+    return out;
+  }
+
   function fileUrl(path) {
-    return base() + '/file?path=' + encodeURIComponent(path) + '&t=';
+    return base() + '/file?path=' + queryValue(path) + '&t=';
   }
 
   function basename(path) {
@@ -283,7 +303,7 @@
     }).then(function (dataUrl) {
       window.openoutpaint_send_image(dataUrl, basename(request.path));
       if (typeof window.openoutpaint_gototab === 'function') window.openoutpaint_gototab();
-      return fetch(base() + '/image_geninfo?path=' + encodeURIComponent(request.path), { credentials: 'same-origin' })
+      return fetch(base() + '/image_geninfo?path=' + queryValue(request.path), { credentials: 'same-origin' })
         .then(function (res) { return res.ok ? res.json() : ''; })
         .catch(function () { return ''; });
     }).then(function (geninfo) {

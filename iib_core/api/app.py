@@ -13,6 +13,7 @@ from . import (ai_routes, app_routes, cache_routes, db_routes, extra_path_routes
                index_routes, media_routes, tag_routes, web_routes)
 from .context import DEFAULT_BASE, IIBContext, decide_access_control
 from .errors import install_error_handlers
+from .wire import WireJSONResponse
 
 log = logging.getLogger("iib")
 
@@ -25,9 +26,10 @@ def mount_iib(app: FastAPI, ctx: IIBContext, *, serve_root: bool = False) -> IIB
     test) may mount several instances, and a host may mount again after reloading.
     `serve_root` also serves the browser UI at `GET /` (the standalone app)."""
     install_error_handlers(app)
-    app.include_router(app_routes.build_public(ctx), prefix=ctx.base)
+    # Every JSON answer through one encoder: names that are not UTF-8 as `\udcXX` (wire.py).
+    app.include_router(app_routes.build_public(ctx), prefix=ctx.base, default_response_class=WireJSONResponse)
     for group in ROUTE_GROUPS:
-        app.include_router(group.build(ctx), prefix=ctx.base)
+        app.include_router(group.build(ctx), prefix=ctx.base, default_response_class=WireJSONResponse)
     app.include_router(web_routes.build(ctx, serve_root=serve_root))  # the UI: no key needed
     instances = getattr(app.state, "iib_instances", None)
     if instances is None:

@@ -16,7 +16,6 @@ Additions to the original API (all optional, defaults keep its behaviour):
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import stat
 import subprocess
@@ -29,12 +28,6 @@ from typing import Dict, List, Optional, Tuple
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, StrictStr
 from starlette.requests import Request
-from starlette.responses import JSONResponse
-
-try:  # optional: encodes a 200,000-entry listing ten times faster than the json module
-    import orjson
-except ImportError:  # pragma: no cover - depends on the environment
-    orjson = None
 
 from ..errors import BadInput, Forbidden, NotFound
 from ..files import FileOperationFailed, FileOperations, IndexSync, PathGate, Trash
@@ -45,6 +38,7 @@ from ..files.operations import describe
 from ..indexer import extract_options
 from .context import IIBContext
 from .deps import secret_guard, write_guard
+from .wire import ListingResponse, query_text
 
 COVER_CACHE_SIZE = 2048
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip", "x-forwarded-host")
@@ -90,24 +84,6 @@ class TrashIdsBody(BaseModel):
 class TrashEmptyBody(BaseModel):
     ids: Optional[List[StrictStr]] = None
     all: bool = False
-
-
-class ListingResponse(JSONResponse):
-    """JSON for big listings: orjson when installed, else the json module. File names that
-    are not valid UTF-8 (kept by Python as lone surrogates) go out as `\\udcXX` escapes,
-    which a client can send back unchanged to name the same file."""
-
-    def render(self, content) -> bytes:
-        if orjson is not None:
-            try:
-                return orjson.dumps(content)
-            except TypeError:
-                pass
-        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError:
-            return json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode("ascii")
 
 
 def _is_loopback_ip(host: Optional[str]) -> bool:
@@ -173,7 +149,8 @@ def build(ctx: IIBContext) -> APIRouter:
 
     # -- reading ------------------------------------------------------------------------
     @router.get("/files")
-    def files(folder_path: str):
+    def files(request: Request, folder_path: str):
+        folder_path = query_text(request, "folder_path", folder_path)
         policy = ctx.policy
         if os.name == "nt" and folder_path == "/":  # pragma: no cover - Windows only
             return {"files": windows_drives(policy.may_navigate if policy.enabled else None)}
@@ -194,7 +171,9 @@ def build(ctx: IIBContext) -> APIRouter:
         # Straight to JSON: FastAPI's generic encoder costs seconds on 200,000 entries.
         return ListingResponse({"files": nodes})
 
-    @router.post("/batch_get_files_info")
+    # response_model=None: pydantic-core's JSON serialiser replaces lone surrogates in dict
+    # KEYS (paths of names that are not UTF-8) with U+FFFD; our encoder keeps them (wire.py).
+    @router.post("/batch_get_files_info", response_model=None)
     def batch_get_files_info(body: PathsBody) -> Dict[str, dict]:
         fmt = DateFormatter()
         out: Dict[str, dict] = {}
@@ -217,11 +196,11 @@ def build(ctx: IIBContext) -> APIRouter:
             out[raw] = node_from_stat(name, raw, st, True, fmt, real_path=loc.real) or {}
         return out
 
-    @router.post("/check_path_exists")
+    @router.post("/check_path_exists", response_model=None)
     def check_path_exists(body: PathsBody) -> Dict[str, bool]:
         return {raw: gate.exists_and_allowed(raw) for raw in body.paths}
 
-    @router.post("/batch_top_4_media_info")
+    @router.post("/batch_top_4_media_info", response_model=None)
     def batch_top_4_media_info(body: PathsBody) -> Dict[str, list]:
         policy = ctx.policy
         located = [gate.locate(raw) for raw in body.paths]  # all checked before any is read

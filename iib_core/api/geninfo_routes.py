@@ -9,6 +9,7 @@ from typing import Dict, List, Optional
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
+from starlette.requests import Request
 
 from ..db import images as images_db
 from ..indexer.scan import normalize_path
@@ -17,6 +18,7 @@ from ..metadata.exif_dump import exif_and_text
 from ..metadata.geninfo import compose, geninfo_text
 from .context import IIBContext
 from .deps import secret_guard
+from .wire import query_text
 
 MAX_BATCH = 2000
 
@@ -81,10 +83,12 @@ def build(ctx: IIBContext) -> APIRouter:
             return False
 
     @router.get("/image_geninfo")
-    def image_geninfo(path: str) -> str:
-        return read_text(path)
+    def image_geninfo(request: Request, path: str) -> str:
+        return read_text(query_text(request, "path", path))
 
-    @router.post("/image_geninfo_batch")
+    # response_model=None: pydantic-core's JSON serialiser replaces lone surrogates in dict
+    # KEYS (paths of names that are not UTF-8) with U+FFFD; our encoder keeps them (wire.py).
+    @router.post("/image_geninfo_batch", response_model=None)
     def image_geninfo_batch(body: PathsBody) -> Dict[str, str]:
         paths = body.paths[:MAX_BATCH]
         allowed = [p for p in paths if _allowed(p)]
@@ -109,7 +113,8 @@ def build(ctx: IIBContext) -> APIRouter:
         return out
 
     @router.get("/image_exif")
-    def image_exif(path: str) -> Dict[str, str]:
+    def image_exif(request: Request, path: str) -> Dict[str, str]:
+        path = query_text(request, "path", path)
         try:
             real = ctx.policy.check(path, base=ctx.sd_cwd)
         except Exception:
@@ -117,7 +122,8 @@ def build(ctx: IIBContext) -> APIRouter:
         return exif_and_text(real) if os.path.isfile(real) else {}
 
     @router.post("/send_img_path")
-    def send_img_path(path: str):
+    def send_img_path(request: Request, path: str):
+        path = query_text(request, "path", path)
         ctx.policy.check(path, base=ctx.sd_cwd)
         slot.put(path)
         return None

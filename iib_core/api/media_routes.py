@@ -28,6 +28,7 @@ from ..media.video import VideoCoverCache, decode_client_image
 from ..media.zipstream import ZIP_DIR, write_zip
 from .context import IIBContext
 from .deps import secret_guard, write_guard
+from .wire import query_text
 
 MAX_ZIP_PATHS = 10000
 MAX_ZIP_TICKETS = 256
@@ -67,6 +68,8 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.get("/file")
     def get_file(request: Request, path: str, t: str, disposition: Optional[str] = None):
+        path = query_text(request, "path", path)
+        disposition = query_text(request, "disposition", disposition)
         real = allowed(path)
         f, st = open_regular_file(real, path)
         headers = {}
@@ -80,6 +83,7 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.get("/image-thumbnail")
     def image_thumbnail(request: Request, path: str, t: str, size: Optional[str] = None):
+        path = query_text(request, "path", path)
         real = allowed(path)
         box = parse_box(size)
         st = stat_regular_file(real, path)
@@ -93,6 +97,7 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.get("/stream_video")
     def stream_video(request: Request, path: str):
+        path = query_text(request, "path", path)
         real = allowed(path)
         f, st = open_regular_file(real, path)
         headers = {"Content-Encoding": "identity", "Access-Control-Expose-Headers": STREAM_EXPOSED_HEADERS}
@@ -106,7 +111,8 @@ def build(ctx: IIBContext) -> APIRouter:
         return st
 
     @router.get("/video_cover")
-    def video_cover(path: str, mt: str):
+    def video_cover(request: Request, path: str, mt: str):
+        path = query_text(request, "path", path)
         real = allowed(path)
         cover = covers.get(real, video_stat(real, path))
         return Response(content=cover.body, media_type="image/webp",

@@ -8,6 +8,7 @@ from typing import List, Optional, Union
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
+from starlette.requests import Request
 
 from ..db import custom_tags as custom_tags_db
 from ..errors import BadInput, Conflict, NotFound
@@ -17,6 +18,7 @@ from .app_routes import tag_out
 from .compat import DbId
 from .context import IIBContext
 from .deps import secret_guard, write_guard
+from .wire import query_text
 
 NOT_IN_SCAN_PATH = ("The current file is not within the scan path. You can add it to the scan path and try "
                     "again. In the top right corner, click on \"More\".")
@@ -232,7 +234,8 @@ def build(ctx: IIBContext) -> APIRouter:
         return {p: [tag_out(t) for t in tags] for p, tags in found.items()}
 
     @router.get("/db/img_selected_custom_tag")
-    def img_selected_custom_tag(path: str):
+    def img_selected_custom_tag(request: Request, path: str):
+        path = query_text(request, "path", path)
         try:
             indexed_ids([path])
         except (BadInput, NotFound):

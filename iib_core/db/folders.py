@@ -6,12 +6,13 @@ from typing import Dict, List, Sequence, Tuple
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Connection
 
+from .pathtext import to_db
 from .schema import folders
 
 
 def states_under(conn: Connection, root: str) -> Dict[str, Tuple[float, int]]:
     """{path: (mtime, file_count)} for `root` and every recorded folder below it."""
-    prefix = root.rstrip("/") + "/"
+    prefix = to_db(root.rstrip("/") + "/")  # compared with stored text below (pathtext)
     rows = conn.execute(
         select(folders.c.path, folders.c.mtime, folders.c.file_count).where(
             or_(folders.c.path == root, func.substr(folders.c.path, 1, len(prefix)) == prefix)

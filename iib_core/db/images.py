@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
 from .engine import Database
+from .pathtext import from_db, to_db
 from .schema import images
 
 # Columns written by the indexer for every file (id is assigned by the database).
@@ -37,22 +38,23 @@ def known_files_in_folders(conn: Connection, folders: Sequence[str]) -> Dict[str
     of folders per round trip.
     """
     out: Dict[str, Dict[str, tuple]] = {f: {} for f in folders}
+    stored = {to_db(f): f for f in out}  # paths go in and out in their stored form (pathtext)
     if conn.dialect.name == "sqlite":
         cursor = conn.connection.driver_connection.cursor()
         try:
             sql = "SELECT name, id, size, mtime, fingerprint FROM images WHERE folder = ?"
-            for folder in out:
-                out[folder] = {row[0]: row[1:] for row in cursor.execute(sql, (folder,))}
+            for key, folder in stored.items():
+                out[folder] = {from_db(row[0]): row[1:] for row in cursor.execute(sql, (key,))}
         finally:
             cursor.close()
         return out
-    folders = list(out)
-    for start in range(0, len(folders), 500):
-        chunk = tuple(folders[start:start + 500])
+    keys = list(stored)
+    for start in range(0, len(keys), 500):
+        chunk = tuple(keys[start:start + 500])
         sql = ("SELECT folder, name, id, size, mtime, fingerprint FROM images WHERE folder IN (%s)"
                % ", ".join([_placeholder(conn)] * len(chunk)))
         for row in conn.exec_driver_sql(sql, chunk):
-            out[row[0]][row[1]] = tuple(row[2:])
+            out[stored[row[0]]][from_db(row[1])] = tuple(row[2:])
     return out
 
 
@@ -62,7 +64,7 @@ def _placeholder(conn: Connection) -> str:
 
 def indexed_folders_under(conn: Connection, root: str) -> Set[str]:
     """Every folder holding indexed files at or below `root` (whole path components)."""
-    prefix = root.rstrip("/\\") + _sep_of(root)
+    prefix = to_db(root.rstrip("/\\") + _sep_of(root))
     rows = conn.execute(
         select(images.c.folder).distinct().where(
             or_(images.c.folder == root, func.substr(images.c.folder, 1, len(prefix)) == prefix)
@@ -86,6 +88,14 @@ def insert_many(conn: Connection, rows: List[dict]) -> List[int]:
     return insert_rows(conn, [tuple(r[c] for c in INDEXED_COLUMNS) for r in rows])
 
 
+def _stored_row(row: tuple) -> tuple:
+    """An INDEXED_COLUMNS tuple with path, folder and name in their stored form (raw SQL)."""
+    path, folder, name = row[0], row[1], row[2]
+    if path.isascii():
+        return tuple(row)
+    return (to_db(path), to_db(folder), to_db(name)) + tuple(row[3:])
+
+
 def insert_rows(conn: Connection, rows: Sequence[tuple]) -> List[int]:
     """Insert rows (tuples in INDEXED_COLUMNS order), index them for search, return their ids in order.
 
@@ -101,7 +111,7 @@ def insert_rows(conn: Connection, rows: Sequence[tuple]) -> List[int]:
         first, last = base + 1, base + len(rows)
         cursor = conn.connection.driver_connection.cursor()
         try:
-            cursor.executemany(_SQLITE_INSERT, [(i,) + tuple(r) for i, r in enumerate(rows, first)])
+            cursor.executemany(_SQLITE_INSERT, [(i,) + _stored_row(r) for i, r in enumerate(rows, first)])
             if _has_fulltext(conn):
                 cursor.execute(_SQLITE_FTS_INSERT, (first, last))
         finally:
@@ -122,9 +132,9 @@ def ids_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, int]:
     ph = _placeholder(conn)
     paths = list(paths)
     for start in range(0, len(paths), 500):
-        chunk = tuple(paths[start:start + 500])
+        chunk = tuple(to_db(p) for p in paths[start:start + 500])
         sql = "SELECT path, id FROM images WHERE path IN (%s)" % ", ".join([ph] * len(chunk))
-        out.update(conn.exec_driver_sql(sql, chunk).all())
+        out.update((from_db(p), i) for p, i in conn.exec_driver_sql(sql, chunk).all())
     return out
 
 
@@ -174,7 +184,7 @@ def update_rows(conn: Connection, ids: Sequence[int], rows: Sequence[tuple]) -> 
             cursor.execute("DELETE FROM temp.iib_updated_rows")
             cursor.executemany("INSERT INTO temp.iib_updated_rows (id, %s) VALUES (?, %s)"
                                % (", ".join(INDEXED_COLUMNS), ", ".join("?" * len(INDEXED_COLUMNS))),
-                               [(ids[i],) + tuple(rows[i]) for i in order])
+                               [(ids[i],) + _stored_row(rows[i]) for i in order])
             cursor.execute("UPDATE images SET %s FROM temp.iib_updated_rows AS u WHERE images.id = u.id"
                            % ", ".join("%s = u.%s" % (c, c) for c in INDEXED_COLUMNS))
             cursor.execute("DELETE FROM temp.iib_updated_rows")
@@ -183,7 +193,7 @@ def update_rows(conn: Connection, ids: Sequence[int], rows: Sequence[tuple]) -> 
         return
     ph = _placeholder(conn)
     sql = "UPDATE images SET %s WHERE id = %s" % (", ".join("%s = %s" % (c, ph) for c in INDEXED_COLUMNS), ph)
-    conn.exec_driver_sql(sql, [tuple(r) + (i,) for i, r in sorted(zip(ids, rows), key=lambda p: p[0])])
+    conn.exec_driver_sql(sql, [_stored_row(r) + (i,) for i, r in sorted(zip(ids, rows), key=lambda p: p[0])])
 
 
 def delete_many(conn: Connection, ids: Sequence[int]) -> None:
@@ -293,7 +303,7 @@ def _folder_filter(folder_paths: Sequence[str]):
     clauses = []
     for folder in folder_paths:
         folder = folder.rstrip("/\\") or "/"
-        prefix = folder if folder.endswith(("/", "\\")) else folder + _sep_of(folder)
+        prefix = to_db(folder if folder.endswith(("/", "\\")) else folder + _sep_of(folder))
         clauses.append(images.c.folder == folder)
         clauses.append(func.substr(images.c.folder, 1, len(prefix)) == prefix)
     return or_(*clauses)

@@ -20,6 +20,7 @@ from . import images as images_db
 from . import kv
 from . import orphans as orphans_db
 from . import tags as tags_db
+from .pathtext import to_db
 from .schema import folders, images
 
 CHUNK = 500
@@ -36,7 +37,7 @@ def _strip(folder: str) -> str:
 def _under(column, folder: str):
     """`column` equals `folder` or lies below it, by whole components (stored paths use os.sep)."""
     exact = _strip(folder)
-    prefix = exact if exact.endswith(tuple(SEPARATORS)) else exact + os.sep
+    prefix = to_db(exact if exact.endswith(tuple(SEPARATORS)) else exact + os.sep)  # stored form (pathtext)
     return or_(column == exact, func.substr(column, 1, len(prefix)) == prefix)
 
 
@@ -147,10 +148,10 @@ def move_folder(conn: Connection, old_folder: str, new_folder: str) -> int:
     if old_folder == new_folder:
         return 0
     remove_under(conn, new_folder, stash=True)
-    keep = len(old_folder) + 1  # 1-based position of what follows the old folder
+    keep = len(to_db(old_folder)) + 1  # 1-based position of what follows the old folder (stored form)
 
     def moved(column):
-        return literal(new_folder, Text()).concat(func.substr(column, keep))
+        return literal(to_db(new_folder), Text()).concat(func.substr(column, keep))
 
     result = conn.execute(
         update(images).where(_under(images.c.folder, old_folder)).values(

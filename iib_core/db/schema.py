@@ -21,7 +21,12 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from .pathtext import PathText
+
 metadata = MetaData()
+
+# Paths and file names are PathText: text in a reversible form that also holds names
+# that are not valid UTF-8 (see pathtext.py).
 
 # Ids are BIGINT on PostgreSQL and INTEGER PRIMARY KEY (the rowid) on SQLite.
 IdType = BigInteger().with_variant(Integer(), "sqlite")
@@ -30,9 +35,9 @@ images = Table(
     "images",
     metadata,
     Column("id", IdType, primary_key=True, autoincrement=True),
-    Column("path", Text, nullable=False, unique=True),
-    Column("folder", Text, nullable=False),
-    Column("name", Text, nullable=False),
+    Column("path", PathText, nullable=False, unique=True),
+    Column("folder", PathText, nullable=False),
+    Column("name", PathText, nullable=False),
     Column("size", BigInteger, nullable=False),
     Column("mtime", Float, nullable=False),
     Column("ctime", Float),
@@ -59,7 +64,7 @@ images = Table(
 folders = Table(
     "folders",
     metadata,
-    Column("path", Text, primary_key=True),
+    Column("path", PathText, primary_key=True),
     Column("mtime", Float, nullable=False),
     Column("file_count", Integer, nullable=False, default=0),
     Column("last_scan", Float, nullable=False),
@@ -92,7 +97,7 @@ image_tags = Table(
 extra_paths = Table(
     "extra_paths",
     metadata,
-    Column("path", Text, primary_key=True),
+    Column("path", PathText, primary_key=True),
     Column("types", Text, nullable=False, default=""),  # comma-separated ExtraPath types
     Column("alias", Text, nullable=False, default=""),
 )

@@ -35,14 +35,6 @@ class Before:
     indexable: bool  # the indexer would have indexed it (so a missing row is merely stale)
 
 
-def _is_utf8(name: str) -> bool:
-    try:
-        name.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 class IndexSync:
     def __init__(self, db: Database, roots: Callable[[], Iterable[str]], *, exclude: Sequence[str] = (),
                  options: ExtractOptions = ExtractOptions(), workers: int = 0) -> None:
@@ -74,13 +66,13 @@ class IndexSync:
         walked = root
         for name in rest.split(os.sep) if rest else []:
             walked = os.path.join(walked, name)
-            if self.exclusions.excludes(walked, name) or not _is_utf8(name):
+            if self.exclusions.excludes(walked, name):
                 return None
         return form
 
     def indexable_file(self, real: str) -> Optional[str]:
         name = os.path.basename(real)
-        if media_type_by_extension(name) is None or not _is_utf8(name):
+        if media_type_by_extension(name) is None:
             return None
         folder = self.indexable_folder(os.path.dirname(real))
         return os.path.join(folder, name) if folder is not None else None

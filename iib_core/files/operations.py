@@ -54,7 +54,11 @@ def validate_name(name: str) -> str:
         raise BadInput("The new name is empty")
     if any(c in name for c in FORBIDDEN_NAME_PARTS) or ".." in name or name == ".":
         raise BadInput(f"Invalid name {name!r}: a name cannot contain '/', '\\' or '..'")
-    if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+    try:
+        encoded = os.fsencode(name)  # a name that is not UTF-8 arrives as \udc80-\udcff (api/wire.py)
+    except UnicodeEncodeError:
+        raise BadInput("Invalid name: it holds a character no file name can (a lone surrogate)") from None
+    if len(encoded) > MAX_NAME_BYTES:
         raise BadInput(f"Invalid name: longer than {MAX_NAME_BYTES} bytes")
     return name
 

@@ -98,7 +98,8 @@ class Trash:
         item = TrashItem(item_id, "dir" if is_real_dir(entry) else "file", os.path.basename(entry), entry,
                          time.time(), _size_of(entry), tuple(entries))
         tmp = item_dir / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(item.as_manifest(), ensure_ascii=False), encoding="utf-8")
+        # ASCII with \uXXXX escapes: names that are not UTF-8 (surrogates) survive the round trip.
+        tmp.write_text(json.dumps(item.as_manifest(), ensure_ascii=True), encoding="utf-8")
         os.replace(tmp, item_dir / MANIFEST)
         moved: List[TrashEntry] = []
         try:

@@ -80,16 +80,6 @@ class Exclusions:
         return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.paths)
 
 
-def _is_utf8(name: str) -> bool:
-    if name.isascii():
-        return True
-    try:
-        name.encode("utf-8")
-        return True
-    except UnicodeEncodeError:
-        return False
-
-
 def walk(
     root: str,
     exclusions: Exclusions,
@@ -119,16 +109,12 @@ def walk(
             name = entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
+                    # Any name the OS allows, valid UTF-8 or not: the database stores the
+                    # rest losslessly (db/pathtext.py).
                     if not exclusions.excludes(entry.path, name):
-                        if _is_utf8(name):
-                            subfolders.append(entry.path)
-                        else:
-                            warn(f"skipped folder {entry.path!r}: its name is not valid UTF-8")
+                        subfolders.append(entry.path)
                     continue
                 if _media_type_of_name(name) is None:
-                    continue
-                if not _is_utf8(name):
-                    warn(f"skipped {entry.path!r}: the file name is not valid UTF-8")
                     continue
                 st = entry.stat()  # follows a symlinked file; a broken link raises
             except OSError as exc:

@@ -71,6 +71,10 @@ def long_cache_headers(now: float) -> Dict[str, str]:
 
 
 def content_disposition(filename: str) -> str:
+    """A download name; bytes that are not UTF-8 (kept as surrogates) become U+FFFD, the
+    only way to say them in a `filename*=UTF-8''` header."""
+    if not filename.isascii():
+        filename = filename.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return "attachment; filename*=UTF-8''" + quote(filename, safe="")
 
 

@@ -95,9 +95,23 @@ def _discard(*paths) -> None:
             pass
 
 
+class _MemberInfo(zipfile.ZipInfo):
+    """A member whose name is not valid UTF-8 keeps its original bytes, without the UTF-8
+    flag (as zip tools of the system that wrote such names do): `unzip` on Linux recreates
+    the exact name. Valid names are written as zipfile always does."""
+
+    __slots__ = ()
+
+    def _encodeFilenameFlags(self):
+        try:
+            return super()._encodeFilenameFlags()
+        except UnicodeEncodeError:
+            return os.fsencode(self.filename), self.flag_bits & ~0x800
+
+
 def _add(zf: zipfile.ZipFile, real: str, name: str, method: int) -> None:
     try:
-        info = zipfile.ZipInfo.from_file(real, name, strict_timestamps=False)
+        info = _MemberInfo.from_file(real, name, strict_timestamps=False)
         info.compress_type = method
         with open(real, "rb") as src, zf.open(info, "w") as dst:
             shutil.copyfileobj(src, dst, COPY_BLOCK)

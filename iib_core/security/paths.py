@@ -27,6 +27,12 @@ def resolve_path(raw: str, base: Optional[str] = None) -> str:
         raise BadInput("path contains a NUL byte")
     if len(raw) > MAX_PATH_LENGTH:
         raise BadInput("path is too long")
+    if not raw.isascii():
+        try:  # names that are not UTF-8 arrive as \udc80-\udcff; any other surrogate names nothing
+            os.fsencode(raw)
+        except UnicodeEncodeError:
+            raise BadInput("path holds a character that no file name can (a lone surrogate other than "
+                           "\\udc80-\\udcff)") from None
     path = os.path.expanduser(raw) if raw.startswith("~") else raw
     if not os.path.isabs(path):
         path = os.path.join(base or os.getcwd(), path)

@@ -20,9 +20,9 @@ from PIL import Image, PngImagePlugin
 
 from support.files import a1111_png
 
-# File names that are not valid UTF-8 (b'bad\xffname.png') are the `names` branch's work
-# (one wire encoding for them); flip this on once it is merged.
-INVALID_UTF8_NAMES_SUPPORTED = False
+# File names that are not valid UTF-8 (b'bad\xffname.png') travel as surrogate escapes (README,
+# "File names that are not UTF-8"); kept as a switch to run the suite without them when bisecting.
+INVALID_UTF8_NAMES_SUPPORTED = True
 
 HUGE_TEXT_BYTES = 24 * 1024 * 1024  # a plain tEXt chunk larger than the readers' 16 MB limit
 BOMB_TEXT_BYTES = 64 * 1024 * 1024  # a zTXt chunk that inflates to this (from ~64 KB)
@@ -84,7 +84,8 @@ def hostile_names() -> List[str]:
              "é" * 125 + ".png", "日本" * 41 + ".png", nfc, nfd, " leading and trailing .png", "-dash.png",
              "quote'\"<b>&amp;.png", "percent%2e%2f%00.png", "back\\slash.png", "?query#hash.png"]
     if INVALID_UTF8_NAMES_SUPPORTED:
-        names += [os.fsdecode(b"bad\xffname.png"), os.fsdecode(b"latin1-\xe9t\xe9.png")]
+        names += [os.fsdecode(b"bad\xffname.png"), os.fsdecode(b"latin1-\xe9t\xe9.png"),
+                  os.fsdecode(b"still\xfe\nodd.png"), "esc\ufdd0DCFF.png"]
     return names
 
 
@@ -177,6 +178,11 @@ def build(root: Path, outside: Path) -> dict:
     odd_dir.mkdir()
     a1111_png(odd_dir / "inside.png", "in an odd folder")
     paths += [odd_dir, odd_dir / "inside.png", named, h]
+    if INVALID_UTF8_NAMES_SUPPORTED:
+        bad_dir = h / os.fsdecode(b"dir\xfe")
+        bad_dir.mkdir()
+        a1111_png(bad_dir / "inside.png", "in a folder whose name is not UTF-8")
+        paths += [bad_dir, bad_dir / "inside.png"]
     return {"paths": [str(p) for p in paths], "sockets": sockets, "locked": [locked, locked_dir]}
 
 

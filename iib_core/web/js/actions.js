@@ -3,6 +3,7 @@
 import { signal } from '@preact/signals';
 import { post, fileUrl, bumpCover, startDownload } from './api.js';
 import { t } from './i18n.js';
+import { nameText } from './names.js';
 import { settings } from './settings.js';
 import { kindOf, parentOf, joinPath, baseName, isInside } from './media.js';
 import {
@@ -186,7 +187,7 @@ export async function renameNode(node) {
     await post('/db/rename', { path: node.fullpath, name });
     forget([node.fullpath]);
     refreshFolders([parentOf(node.fullpath)]);
-    toast(t('toast.renamed', { name }), { kind: 'success' });
+    toast(t('toast.renamed', { name: nameText(name) }), { kind: 'success' });
   });
 }
 

@@ -1,6 +1,7 @@
 // The one HTTP client of the UI: JSON in and out, errors as readable ApiError messages,
 // and the secret-key handshake (docs/api.md, "Conventions").
 import { signal } from '@preact/signals';
+import { encodeQueryValue } from './names.js';
 
 export const BASE = window.IIB_BASE || '/infinite_image_browsing';
 
@@ -34,7 +35,8 @@ function buildUrl(route, query) {
     const parts = [];
     for (const [k, v] of Object.entries(query)) {
       if (v === undefined || v === null) continue;
-      parts.push(encodeURIComponent(k) + '=' + encodeURIComponent(v));
+      // Paths may hold bytes that are not UTF-8 (lone surrogates): never encodeURIComponent them.
+      parts.push(encodeQueryValue(k) + '=' + encodeQueryValue(v));
     }
     if (parts.length) url += '?' + parts.join('&');
   }

@@ -15,6 +15,7 @@ import { Toasts } from './Toasts.js';
 import { SecretKeyPrompt } from './SecretKeyPrompt.js';
 import { BatchDrawer } from './BatchDrawer.js';
 import { startAutoRefresh } from '../autorefresh.js';
+import { queryParam } from '../names.js';
 
 /** ?action=open&path=<dir|alias|txt2img|img2img|extra|save>&mode=scanned|walk|scanned-fixed */
 function openDeepLink(gs) {
@@ -22,7 +23,7 @@ function openDeepLink(gs) {
   if (q.get('action') !== 'open' || !q.get('path')) return;
   const opts = gs.global_setting || {};
   const short = { txt2img: 'outdir_txt2img_samples', img2img: 'outdir_img2img_samples', extra: 'outdir_extras_samples', save: 'outdir_save' };
-  let path = q.get('path');
+  let path = queryParam(location.search, 'path'); // keeps bytes that are not UTF-8 (%FF)
   if (short[path] && typeof opts[short[path]] === 'string') path = opts[short[path]];
   const alias = (gs.extra_paths || []).find((e) => e.alias && e.alias === path);
   if (alias) path = alias.path;

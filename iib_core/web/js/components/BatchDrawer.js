@@ -5,6 +5,7 @@
 // Open and close: the handle at the right edge, the `b` key, Escape closes.
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from '../html.js';
+import { FileName, nameText } from '../names.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { thumbUrl, coverUrl, post } from '../api.js';
@@ -86,10 +87,10 @@ function Row({ f }) {
       ? html`<img src=${url} alt="" loading="lazy" draggable=${false} onError=${(e) => { e.currentTarget.dataset.failed = '1'; }} />`
       : html`<${Icon} name=${kind === 'audio' ? 'audio' : 'file'} size=${22} />`}</span>
     <span class="batch-text">
-      <span class="batch-name">${f.name}</span>
+      <span class="batch-name"><${FileName} name=${f.name} /></span>
       <span class="batch-meta">${f.bytes !== undefined ? humanSize(f.bytes) : f.size || ''} · ${parentOf(f.fullpath)}</span>
     </span>
-    <button class="icon-btn small batch-remove" title=${t('batch.remove')} aria-label=${t('batch.removeX', { name: f.name })}
+    <button class="icon-btn small batch-remove" title=${t('batch.remove')} aria-label=${t('batch.removeX', { name: nameText(f.name) })}
       onClick=${() => removeFromBatch([f.fullpath])}><${Icon} name="close" size=${14} /></button>
   </li>`;
 }

@@ -6,6 +6,7 @@ import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { roots } from '../store.js';
 import { sepOf, isInside } from '../media.js';
+import { FileName, nameText } from '../names.js';
 
 export function segments(path, rootList) {
   const sep = sepOf(path);
@@ -66,10 +67,10 @@ export function Breadcrumb({ model }) {
     setText(path);
     setEditing(model.kind === 'folder');
   };
-  return html`<nav class="breadcrumb" aria-label=${t('folder.path')} title=${path}>
+  return html`<nav class="breadcrumb" aria-label=${t('folder.path')} title=${nameText(path)}>
     ${parts.map((p, i) => html`${i > 0 && parts[i - 1].label !== '/' ? html`<span class="crumb-sep">›</span>` : null}
       <button class=${'crumb' + (i === parts.length - 1 ? ' current' : '')}
-        onClick=${() => (model.kind === 'folder' ? model.navigate(p.path) : null)}>${p.label}</button>`)}
+        onClick=${() => (model.kind === 'folder' ? model.navigate(p.path) : null)}><${FileName} name=${p.label} /></button>`)}
     ${model.kind === 'folder' ? html`<button class="crumb-edit" title=${t('folder.editPath')} aria-label=${t('folder.editPath')} onClick=${edit}>
       <${Icon} name="edit" size=${14} /></button>` : null}
     <span class="crumb-fill" onClick=${edit}></span>

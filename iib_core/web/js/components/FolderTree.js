@@ -3,6 +3,7 @@
 import { useEffect } from 'preact/hooks';
 import { signal } from '@preact/signals';
 import { html } from '../html.js';
+import { FileName } from '../names.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { get } from '../api.js';
@@ -56,7 +57,7 @@ function Node({ model, path, label, depth, open, current }) {
         <${Icon} name=${isOpen ? 'down' : 'right'} size=${12} />
       </button>
       <${Icon} name="folder" size=${15} />
-      <span class="tree-label">${label}</span>
+      <span class="tree-label"><${FileName} name=${label} /></span>
     </div>
     ${isOpen && entry ? html`<ul role="group">
       ${entry.error ? html`<li class="tree-error" style=${{ paddingLeft: `${20 + depth * 14}px` }}>${entry.error}</li>` : null}

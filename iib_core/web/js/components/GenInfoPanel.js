@@ -4,6 +4,7 @@
 // file is rendered as text (htm escapes it), never as HTML.
 import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from '../html.js';
+import { FileName, nameText } from '../names.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { get } from '../api.js';
@@ -129,7 +130,7 @@ export function GenInfoPanel({ node, model }) {
       onWheel=${(e) => e.stopPropagation()} onPointerDown=${(e) => e.stopPropagation()} onDblClick=${(e) => e.stopPropagation()}>
     <header class="gi-head" onPointerDown=${(e) => drag(e, 'move')}>
       <span class="gi-grip" aria-hidden="true">⋮⋮</span>
-      <span class="gi-title" title=${node.fullpath}>${node.name}</span>
+      <span class="gi-title" title=${nameText(node.fullpath)}><${FileName} name=${node.name} /></span>
       <button class="icon-btn small" title=${layout.collapsed ? t('preview.expand') : t('preview.collapse')}
         aria-label=${layout.collapsed ? t('preview.expand') : t('preview.collapse')} aria-expanded=${!layout.collapsed}
         onClick=${toggleCollapsed}><${Icon} name=${layout.collapsed ? 'down' : 'up'} size=${14} /></button>

@@ -8,6 +8,7 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { thumbUrl, coverUrl } from '../api.js';
+import { FileName, nameText } from '../names.js';
 import { settings } from '../settings.js';
 import { kindOf, specialReason } from '../media.js';
 import { contextMenu, preview } from '../store.js';
@@ -109,7 +110,7 @@ function Cell({ node, index, model, cellW, capH, size, selected, focused, ann, l
   };
   return html`<div class=${'cell' + (selected ? ' selected' : '') + (focused ? ' focused' : '') + (dir ? ' is-dir' : '') + (marked ? ' marked' : '') + (reason ? ' special' : '')}
       data-index=${index} data-name=${node.name} data-kind=${kind} data-special=${node.special || undefined}
-      title=${reason ? `${node.name}\n${reason}` : node.name} role="gridcell" aria-selected=${selected}
+      title=${reason ? `${nameText(node.name)}\n${reason}` : nameText(node.name)} role="gridcell" aria-selected=${selected}
       aria-disabled=${reason ? 'true' : undefined} aria-description=${reason || undefined}
       draggable=${true} onClick=${onClick} onContextMenu=${onContext} onDragStart=${onDragStart} onDragEnd=${endDrag}
       onDragOver=${dir ? (e) => dragOverFolder(e, node.fullpath) : undefined}
@@ -127,7 +128,7 @@ function Cell({ node, index, model, cellW, capH, size, selected, focused, ann, l
       </span>
     </div>
     ${capH ? html`<div class="caption" style=${{ height: `${capH}px` }}>
-      <span class="name">${node.name}</span>
+      <span class="name"><${FileName} name=${node.name} /></span>
       <span class="meta">${reason || (dir ? node.date || '' : `${node.size || ''}${node.date ? ' · ' + node.date.slice(0, 16) : ''}`)}</span>
     </div>` : null}
   </div>`;

@@ -3,6 +3,7 @@
 // video and audio with seeking, culling keys, and the generation info panel.
 import { useState, useEffect, useRef, useLayoutEffect } from 'preact/hooks';
 import { html } from '../html.js';
+import { FileName, nameText } from '../names.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { fileUrl, thumbUrl, streamUrl, coverUrl } from '../api.js';
@@ -108,7 +109,7 @@ function Viewer({ node, onSwipe }) {
     const h = nat ? nat.h : 0;
     body = html`
       ${!loaded ? html`<img class="preview-placeholder" src=${thumbUrl(node, 512)} alt="" draggable=${false} />` : null}
-      <img class=${'preview-img' + (loaded ? ' loaded' : '')} src=${fileUrl(node)} alt=${node.name} draggable=${false}
+      <img class=${'preview-img' + (loaded ? ' loaded' : '')} src=${fileUrl(node)} alt=${nameText(node.name)} draggable=${false}
         style=${nat ? { width: `${w}px`, height: `${h}px`, transform: `translate(calc(-50% + ${x}px), calc(-50% + ${y}px)) scale(${scale})`,
           imageRendering: scale >= 3 ? 'pixelated' : 'auto' } : { opacity: 0 }}
         onLoad=${(e) => { setNat({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight }); setLoaded(true); }}
@@ -119,7 +120,7 @@ function Viewer({ node, onSwipe }) {
   } else if (kind === 'audio') {
     body = html`<div class="preview-audio no-pan"><${Icon} name="audio" size=${72} /><audio src=${streamUrl(node)} controls autoplay preload="metadata"></audio></div>`;
   } else {
-    body = html`<div class="preview-error"><${Icon} name="file" size=${72} /><p>${node.name}</p></div>`;
+    body = html`<div class="preview-error"><${Icon} name="file" size=${72} /><p><${FileName} name=${node.name} /></p></div>`;
   }
   return html`<div class=${'preview-stage' + (view.mode !== 'fit' && scale > fit ? ' pannable' : '')} ref=${stage}
       data-scale=${scale.toFixed(4)} data-mode=${view.mode}
@@ -253,7 +254,7 @@ export function Preview() {
   return html`<div class="preview" ref=${root} tabindex="-1" role="dialog" aria-modal="true" aria-label=${t('preview.label')} data-path=${node.fullpath}>
     <${Viewer} key=${node.fullpath} node=${node} onSwipe=${step} />
     <div class="preview-top no-pan">
-      <span class="preview-title" title=${node.fullpath}>${node.name}</span>
+      <span class="preview-title" title=${nameText(node.fullpath)}><${FileName} name=${node.name} /></span>
       <span class="preview-pos">${pos + 1} / ${files.length}${walking ? '+' : ''}</span>
       <span class="grow"></span>
       ${isImage ? html`
