@@ -15,6 +15,7 @@ starts a real server as the user `nobody` for that part.
 """
 import base64
 import io
+import json
 import os
 import shutil
 import socket
@@ -24,6 +25,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -49,6 +51,20 @@ def _tiny_webp_b64() -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+def wire_request(route: str, kwargs: dict):
+    """Encode a request the way the UI does (README, "File names that are not UTF-8"): query
+    values as their raw bytes percent-escaped, JSON with `\\udcXX` escapes for such bytes."""
+    kwargs = dict(kwargs)
+    params = kwargs.pop("params", None)
+    if params:
+        query = "&".join(f"{quote(str(k))}={quote(os.fsencode(str(v)), safe='')}" for k, v in params.items())
+        route += ("&" if "?" in route else "?") + query
+    if "json" in kwargs:
+        kwargs["content"] = json.dumps(kwargs.pop("json"))
+        kwargs["headers"] = {**(kwargs.get("headers") or {}), "Content-Type": "application/json"}
+    return route, kwargs
+
+
 class Checked:
     """A client that fails on a 5xx or a request over the time limit, and counts."""
 
@@ -60,6 +76,7 @@ class Checked:
 
     def __call__(self, method: str, route: str, **kwargs) -> httpx.Response:
         where = f"{method} {route} {kwargs!r}"[:300]
+        route, kwargs = wire_request(route, kwargs)
         start = time.monotonic()
         try:
             r = self.client.request(method, self.base + route, **kwargs)
