@@ -47,3 +47,11 @@ def test_manifest_lists_every_written_fixture(fixture_corpus):
 def test_rgb_stealth_is_read_only_on_request(fixture_corpus):
     assert read_generation_info(fixture_corpus / "stealth" / "rgb-plain.png") is None
     assert read_generation_info(fixture_corpus / "sidecar" / "00001-1234.png", sidecar=False) is None
+
+
+def test_png_named_as_something_else_is_sniffed(fixture_corpus, tmp_path):
+    fake = tmp_path / "really-a-png.jpeg"
+    fake.write_bytes((fixture_corpus / "a1111" / "png-text.png").read_bytes())
+    facts = inspect_file(fake)
+    assert facts.format == "png"
+    assert facts.info.positive == "photo of a duck, masterpiece, (detailed:1.2)"

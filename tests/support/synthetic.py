@@ -63,7 +63,7 @@ _QUALITY = ["masterpiece", "best quality", "high quality", "absurdres", "highres
             "very aesthetic", "detailed", "illustration", "sharp focus"]
 _PONY = ["score_9", "score_8_up", "score_7_up", "source_anime", "rating_safe"]
 _COLOURS = ["red", "blue", "green", "yellow", "purple", "pink", "white", "black", "silver", "gold",
-            "orange", "brown", "teal", "crimson", "pastel"]
+            "orange", "brown", "teal", "blonde", "pastel"]
 _THINGS = ["hair", "eyes", "dress", "jacket", "ribbon", "hat", "scarf", "flower", "background", "theme",
            "umbrella", "boots", "gloves", "cape", "kimono", "sky", "lantern", "necktie", "skirt", "bow"]
 _SCENES = ["outdoors", "indoors", "night sky", "sunset", "forest", "beach", "city street", "library",
