@@ -59,6 +59,7 @@ FORMAT = "synthetic-corpus/1"
 # Word lists are fixed (never depend on the seed), so a tag's popularity rank is stable.
 _SUBJECTS = ["1girl", "1boy", "solo", "2girls", "multiple girls", "cat", "dog", "fox", "robot", "knight",
              "witch", "dragon", "owl", "rabbit", "astronaut", "samurai", "mermaid", "elf", "android", "maid"]
+_HAIR = ["long hair", "short hair", "ponytail", "twintails", "braid", "bangs", "hair ornament", "messy hair"]
 _QUALITY = ["masterpiece", "best quality", "high quality", "absurdres", "highres", "ultra detailed",
             "very aesthetic", "detailed", "illustration", "sharp focus"]
 _PONY = ["score_9", "score_8_up", "score_7_up", "source_anime", "rating_safe"]
@@ -104,12 +105,12 @@ _COMFY_SCHEDULERS = ["normal", "karras", "exponential", "simple"]
 
 def _vocabulary() -> List[str]:
     """About a thousand distinct tags in a fixed order; earlier tags are drawn more often."""
-    words = _SUBJECTS + _POSES + _SCENES
+    words = _SUBJECTS + _HAIR + _POSES + _SCENES
     words += ["%s %s" % (c, t) for t in _THINGS for c in _COLOURS]
     words += _STYLES
     words += ["holding %s" % t for t in ("umbrella", "book", "sword", "cup", "flower", "lantern", "phone")]
     r = random.Random(0x1B1B)
-    head, tail = words[:40], words[40:]
+    head, tail = words[:48], words[48:]
     r.shuffle(tail)
     seen, out = set(), []
     for w in head + tail:
