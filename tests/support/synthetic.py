@@ -434,6 +434,73 @@ def _big_png(rng: random.Random, text: str, w: int = 1024, h: int = 1536) -> byt
     return data[:33] + png_text("parameters", text) + data[33:]
 
 
+def _small_file(rng: random.Random, kind: str, fmt: str, folder: str, number: int) -> Tuple[str, Dict[str, Any]]:
+    """File name and content description of one small file."""
+    if kind == "a1111":
+        meta = _a1111(rng, img2img="img2img" in folder)
+        return "%05d-%d.%s" % (number, meta["seed"], {"png": "png", "jpeg": "jpg", "webp": "webp"}[fmt]), meta
+    if kind == "comfyui":
+        return "ComfyUI_%05d_.png" % number, _comfy(rng)
+    w, h = rng.choice(_SIZES_SD15 + _SIZES_XL)
+    return "IMG_%05d.png" % number, {"positive": None, "negative": None, "params": {}, "loras": [], "tags": [],
+                                     "size": (w, h)}
+
+
+def _small_bytes(pool: _PixelPool, index: int, kind: str, fmt: str, meta: Dict[str, Any],
+                 size: Tuple[int, int]) -> bytes:
+    pixels = pool.get(size, fmt, index)
+    if fmt == "jpeg":
+        return jpeg_with_exif(pixels, exif_user_comment(meta["raw"], "MM"))
+    if fmt == "webp":
+        return webp_with_exif(pixels, size, exif_user_comment(meta["raw"], "II"))
+    head, idat, tail = pixels
+    extra = b""
+    if kind == "a1111":
+        extra = png_text("parameters", meta["raw"])
+    elif kind == "comfyui":
+        extra = png_text("prompt", json.dumps(meta["graph"])) + png_text("workflow", json.dumps(meta["workflow"]))
+    return head + extra + idat + tail
+
+
+def _entry(path: str, kind: str, fmt: str, size: Tuple[int, int], mtime: int, meta: Dict[str, Any]) -> Dict[str, Any]:
+    entry = {"path": path, "kind": kind, "format": fmt, "width": size[0], "height": size[1], "mtime": mtime,
+             "positive": meta["positive"], "negative": meta["negative"], "params": meta["params"],
+             "loras": meta["loras"], "tags": meta["tags"]}
+    if kind == "a1111":
+        entry["raw"] = meta["raw"]
+    return entry
+
+
+def _big_files(out: Path, seed: int, big: int, start: int, newest: Dict[str, int]) -> List[Dict[str, Any]]:
+    folder = "outputs/txt2img-images/big"
+    (out / folder).mkdir(parents=True, exist_ok=True)
+    t0 = start - 10 * 86400 + 9 * 3600
+    files = []
+    for k in range(big):
+        rng = random.Random("big:%d:%d" % (seed, k))
+        meta = _a1111(rng, img2img=False)
+        meta["raw"] = meta["raw"].replace("Size: %dx%d" % meta["size"], "Size: 1024x1536", 1)
+        meta["params"]["Size"] = "1024x1536"
+        name = "%05d-%d.png" % (k + 1, meta["seed"])
+        mtime = t0 + 97 * k
+        _write(str(out / folder / name), _big_png(rng, meta["raw"]), mtime)
+        newest[folder] = max(newest.get(folder, 0), mtime)
+        files.append(_entry("%s/%s" % (folder, name), "a1111", "png", (1024, 1536), mtime, meta))
+    return files
+
+
+def _set_folder_times(out: Path, newest: Dict[str, int]) -> int:
+    """A folder is as new as the newest file below it; returns the newest time of all."""
+    for folder in list(newest):
+        parts = folder.split("/")
+        for k in range(1, len(parts)):
+            parent = "/".join(parts[:k])
+            newest[parent] = max(newest.get(parent, 0), newest[folder])
+    for folder in sorted(newest, key=lambda f: -f.count("/")):
+        os.utime(out / folder, (newest[folder], newest[folder]))
+    return max(newest.values())
+
+
 def generate(out_dir, n: int, seed: int = 1, *, big: int = 0, per_folder: int = 500,
              start_date: str = "2026-01-01") -> Dict[str, Any]:
     """Write the corpus into ``out_dir`` (created; must be empty) and return the manifest,
@@ -443,78 +510,25 @@ def generate(out_dir, n: int, seed: int = 1, *, big: int = 0, per_folder: int = 
     if any(out.iterdir()):
         raise FileExistsError("%s is not empty" % out)
     start = calendar.timegm(time.strptime(start_date, "%Y-%m-%d"))
-    plan = _plan(n, seed, per_folder, start)
     pool = _PixelPool(seed)
     newest: Dict[str, int] = {}
     files: List[Dict[str, Any]] = []
-    for i, kind, fmt, folder, number, mtime in plan:
+    for i, kind, fmt, folder, number, mtime in _plan(n, seed, per_folder, start):
         if folder not in newest:
             (out / folder).mkdir(parents=True, exist_ok=True)
         newest[folder] = max(newest.get(folder, 0), mtime)
-        rng = random.Random("file:%d:%d" % (seed, i))
-        if kind == "a1111":
-            meta = _a1111(rng, img2img="img2img" in folder)
-            name = "%05d-%d.%s" % (number, meta["seed"], {"png": "png", "jpeg": "jpg", "webp": "webp"}[fmt])
-        elif kind == "comfyui":
-            meta = _comfy(rng)
-            name = "ComfyUI_%05d_.png" % number
-        else:
-            w, h = rng.choice(_SIZES_SD15 + _SIZES_XL)
-            meta = {"positive": None, "negative": None, "params": {}, "loras": [], "tags": [], "size": (w, h)}
-            name = "IMG_%05d.png" % number
+        name, meta = _small_file(random.Random("file:%d:%d" % (seed, i)), kind, fmt, folder, number)
         size = small_size(meta["size"])
-        pixels = pool.get(size, fmt, i)
-        if fmt == "png":
-            head, idat, tail = pixels
-            if kind == "a1111":
-                extra = png_text("parameters", meta["raw"])
-            elif kind == "comfyui":
-                extra = png_text("prompt", json.dumps(meta["graph"])) + png_text("workflow", json.dumps(meta["workflow"]))
-            else:
-                extra = b""
-            data = head + extra + idat + tail
-        elif fmt == "jpeg":
-            data = jpeg_with_exif(pixels, exif_user_comment(meta["raw"], "MM"))
-        else:
-            data = webp_with_exif(pixels, size, exif_user_comment(meta["raw"], "II"))
-        _write(str(out / folder / name), data, mtime)
-        entry = {"path": "%s/%s" % (folder, name), "kind": kind, "format": fmt, "width": size[0],
-                 "height": size[1], "mtime": mtime, "positive": meta["positive"], "negative": meta["negative"],
-                 "params": meta["params"], "loras": meta["loras"], "tags": meta["tags"]}
-        if kind == "a1111":
-            entry["raw"] = meta["raw"]
-        files.append(entry)
+        _write(str(out / folder / name), _small_bytes(pool, i, kind, fmt, meta, size), mtime)
+        files.append(_entry("%s/%s" % (folder, name), kind, fmt, size, mtime, meta))
     if big:
-        folder = "outputs/txt2img-images/big"
-        (out / folder).mkdir(parents=True, exist_ok=True)
-        t0 = start - 10 * 86400 + 9 * 3600
-        for k in range(big):
-            rng = random.Random("big:%d:%d" % (seed, k))
-            meta = _a1111(rng, img2img=False)
-            raw = meta["raw"].replace("Size: %dx%d" % meta["size"], "Size: 1024x1536", 1)
-            meta["params"]["Size"] = "1024x1536"
-            name = "%05d-%d.png" % (k + 1, meta["seed"])
-            mtime = t0 + 97 * k
-            _write(str(out / folder / name), _big_png(rng, raw), mtime)
-            newest[folder] = max(newest.get(folder, 0), mtime)
-            files.append({"path": "%s/%s" % (folder, name), "kind": "a1111", "format": "png", "width": 1024,
-                          "height": 1536, "mtime": mtime, "positive": meta["positive"],
-                          "negative": meta["negative"], "params": meta["params"], "loras": meta["loras"],
-                          "tags": meta["tags"], "raw": raw})
-    # Folder times: a folder is as new as the newest file below it.
-    for folder in list(newest):
-        parts = folder.split("/")
-        for k in range(1, len(parts)):
-            parent = "/".join(parts[:k])
-            newest[parent] = max(newest.get(parent, 0), newest[folder])
+        files += _big_files(out, seed, big, start, newest)
     manifest = {"format": FORMAT, "generator": "iib-synthetic", "seed": seed, "n": n, "big": big,
                 "per_folder": per_folder, "start_date": start_date, "files": files}
     mpath = out / "corpus.json"
     mpath.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    top = max(newest.values()) if newest else start
+    top = _set_folder_times(out, newest) if newest else start
     os.utime(mpath, (top, top))
-    for folder in sorted(newest, key=lambda f: -f.count("/")):
-        os.utime(out / folder, (newest[folder], newest[folder]))
     os.utime(out, (top, top))
     return manifest
 
