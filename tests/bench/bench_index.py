@@ -4,7 +4,7 @@
     python tests/bench/bench_index.py --n 20000 [--n 100000] [--db sqlite|URL] [--workers 2]
 
 For each N: generate (once, cached under --cache) a synthetic corpus with
-../shared/tools/make_corpus.py, warm the page cache, then measure a cold index, a
+tests/support/synthetic.py, warm the page cache, then measure a cold index, a
 no-change rescan, a rescan after touching 1% of the files (and check that exactly
 those were re-read), and substring search latency at that size. Prints one JSON
 line per N.

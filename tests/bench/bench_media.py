@@ -3,8 +3,8 @@
 
     python tests/bench/bench_media.py [--rounds 40] [--cache DIR]
 
-Makes (once, cached under --cache) a corpus with ../shared/tools/make_corpus.py
-(`--n 10 --big 5`: five noisy 1024x1536 PNGs, like real renders), then measures
+Makes (once, cached under --cache) a corpus with the project's generator, tests/support/synthetic.py
+(n=10, big=5: five noisy 1024x1536 PNGs, like real renders), then measures
 
 * in-process: Pillow's PNG decode alone (and pyspng's, when installed), a cold 512-px
   thumbnail (`render_thumbnail`; with pyspng also with Pillow's decoder, back to back),
@@ -33,7 +33,6 @@ PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT))
 sys.path.insert(0, str(PROJECT / "tests"))
 
-SHARED_TOOL = PROJECT.parent / "shared" / "tools" / "make_corpus.py"
 BASE = "/infinite_image_browsing"
 
 
@@ -63,16 +62,9 @@ def timed(fn, rounds, before=None):
 def make_corpus(folder: Path) -> list:
     big_dir = folder / "outputs" / "txt2img-images" / "big"
     if not big_dir.is_dir():
-        if SHARED_TOOL.exists():
-            subprocess.run([sys.executable, str(SHARED_TOOL), str(folder), "--n", "10", "--big", "5"], check=True,
-                           stdout=subprocess.DEVNULL)
-        else:  # shared/ missing: same kind of files (noisy 1024x1536 PNGs)
-            from PIL import Image
+        from support.synthetic import generate
 
-            big_dir.mkdir(parents=True)
-            for i in range(5):
-                Image.frombytes("RGB", (1024, 1536), os.urandom(1024 * 1536 * 3)).save(big_dir / f"big{i}.png")
-            Image.new("RGB", (64, 64), (1, 2, 3)).save(folder / "small.png")
+        generate(folder, 10, seed=1, big=5)
     return sorted(str(p) for p in big_dir.glob("*.png"))
 
 

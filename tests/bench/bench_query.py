@@ -3,7 +3,7 @@
 
     python tests/bench/bench_query.py [--n 100000] [--corpus DIR] [--url URL] [--rounds 15]
 
-Uses the synthetic corpus of ../shared/tools/make_corpus.py (generated into
+Uses the project's synthetic corpus, tests/support/synthetic.py (generated into
 /tmp/iib-bench-corpora/corpus-N when missing), indexes it with IndexJob into a SQLite
 file (kept next to the corpus and reused while the corpus is unchanged; or --url for
 another database, e.g. PostgreSQL), then times a first page (200 rows, newest first)
@@ -14,13 +14,13 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(PROJECT))
+sys.path.insert(0, str(PROJECT / "tests"))
 
 from iib_core.db import images as images_db  # noqa: E402
 from iib_core.db import open_database  # noqa: E402
@@ -41,7 +41,7 @@ QUERIES = [
     "tag:smile",
     "steps>30",                                # numeric
     "cfg:7",
-    "seed:3786358249",                         # one file in the corpus: a full scan
+    "seed:3786358249",                         # one seed (at most one file): a full scan
     "size:832x1216",
     "date:2026-03-05",                         # mtime index
     "date>2026-05 ext:webp",
@@ -59,9 +59,9 @@ def percentile(values, q):
 
 def ensure_corpus(corpus: Path, n: int) -> Path:
     if not (corpus / "corpus.json").exists():
-        tool = PROJECT.parent / "shared" / "tools" / "make_corpus.py"
-        subprocess.run([sys.executable, str(tool), str(corpus), "--n", str(n), "--seed", "1", "--jobs", "2"],
-                       check=True, stdout=subprocess.DEVNULL)
+        from support.synthetic import generate
+
+        generate(corpus, n, seed=1)
     return corpus
 
 

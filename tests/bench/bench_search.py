@@ -3,7 +3,7 @@
 
     python tests/bench/bench_search.py --rows 1000000 [--db URL]
 
-Rows are synthesised from a make_corpus manifest (prompts, negatives and parameters of
+Rows are synthesised from a synthetic-corpus manifest (tests/support/synthetic.py) (prompts, negatives and parameters of
 real-looking A1111/ComfyUI files) with distinct paths and times, written through the
 same insert path the indexer uses (so the FTS5 / pg_trgm index is the real one). The
 SQLite file is kept under --cache and reused. Prints one JSON line.

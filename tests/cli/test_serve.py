@@ -17,11 +17,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_app_serves_the_indexed_corpus_and_the_guide_examples_work(shared_dir, tmp_path):
+def test_app_serves_the_indexed_corpus_and_the_guide_examples_work(fixture_corpus, tmp_path):
     port = free_port()
     env = dict(os.environ, IIB_DB_PATH=str(tmp_path / "iib.db"), IIB_CACHE_DIR=str(tmp_path / "cache"))
     proc = subprocess.Popen([sys.executable, str(PROJECT / "app.py"), "--port", str(port), "--extra_paths",
-                             str(shared_dir / "corpus"), "--update_image_index"], cwd=str(tmp_path), env=env,
+                             str(fixture_corpus), "--update_image_index"], cwd=str(tmp_path), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}/infinite_image_browsing"
     try:
@@ -35,14 +35,15 @@ def test_app_serves_the_indexed_corpus_and_the_guide_examples_work(shared_dir, t
             assert proc.poll() is None, proc.stderr.read().decode()
             assert time.time() < deadline, "server did not come up"
             time.sleep(0.2)
-        run_guide_examples(base, shared_dir / "corpus")
+        run_guide_examples(base, fixture_corpus)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
 
 
 def run_guide_examples(BASE_URL, corpus):
-    """The examples of the original tool's API guide, as written there, with real paths filled in."""
+    """The examples of the original tool's API guide, as written there, with the fixture corpus's
+    paths (tests/fixtures/make_fixtures.py) filled in."""
     import requests
 
     resp = requests.post(f"{BASE_URL}/db/search_by_substr", json={
@@ -53,7 +54,7 @@ def run_guide_examples(BASE_URL, corpus):
     resp = requests.post(f"{BASE_URL}/db/search_by_substr", json={
         "surstr": "duck", "cursor": "", "regexp": "", "size": 1, "folder_paths": [], "media_type": "image"})
     result = resp.json()
-    assert result["files"] and result["files"][0]["fullpath"].endswith(("cropped.png", "cropped.jpg"))
+    assert result["files"] and result["files"][0]["fullpath"].endswith("png-text.png")  # the only duck
     if result["cursor"]["has_next"]:
         next_resp = requests.post(f"{BASE_URL}/db/search_by_substr", json={
             "surstr": "duck", "cursor": result["cursor"]["next"], "regexp": "", "size": 100})
@@ -73,20 +74,20 @@ def run_guide_examples(BASE_URL, corpus):
     assert resp.status_code == 200
     resp = requests.get(f"{BASE_URL}/files", params={"folder_path": str(corpus / "comfyui")})
     files = resp.json()["files"]
-    assert any(f["type"] == "file" and f["name"] == "lora_multiple.png" and f["size"] for f in files)
+    assert any(f["type"] == "file" and f["name"] == "prompt-workflow.png" and f["size"] for f in files)
     random_images = requests.get(f"{BASE_URL}/db/random_images").json()
     assert 0 < len(random_images) <= 128
     tag = requests.post(f"{BASE_URL}/db/add_custom_tag", json={"tag_name": "favorites"}).json()
-    imgs = [str(corpus / "a1111" / "sd-webui.png"), str(corpus / "forge" / "forge.png")]
+    imgs = [str(corpus / "a1111" / "png-text.png"), str(corpus / "forge" / "forge.png")]
     r = requests.post(f"{BASE_URL}/db/batch_update_image_tag", json={
         "img_paths": imgs, "action": "add", "tag_id": tag["id"]})
     assert r.status_code == 200
     got = requests.post(f"{BASE_URL}/db/get_image_tags", json={"paths": imgs}).json()
     assert all(got[p][0]["name"] == "favorites" for p in imgs)
     geninfo = requests.get(f"{BASE_URL}/image_geninfo", params={"path": imgs[0]}).text
-    assert geninfo.startswith('"general, masterpiece')  # a JSON string, as the original answers
+    assert geninfo.startswith('"photo of a duck, masterpiece')  # a JSON string, as the original answers
     batch_info = requests.post(f"{BASE_URL}/image_geninfo_batch", json={"paths": imgs}).json()
-    assert all(batch_info[p].startswith("general, masterpiece") for p in imgs)
+    assert [batch_info[p].split(",")[0] for p in imgs] == ["photo of a duck", "photo of a lynx"]
     # Clustering with no provider and no local model configured: an honest 400 (tests/ai runs the
     # guide's clustering flow against a provider).
     start_resp = requests.post(f"{BASE_URL}/db/cluster_iib_output_job_start", json={

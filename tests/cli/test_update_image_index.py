@@ -8,15 +8,17 @@ from iib_core.db.schema import images
 from support.cli import run_app
 
 
-def test_indexes_the_real_corpus_and_prints_counts_per_generator(shared_dir, tmp_path):
-    corpus = shared_dir / "corpus"
+def test_indexes_the_fixture_corpus_and_prints_counts_per_generator(fixture_corpus, tmp_path):
+    from fixtures.make_fixtures import load
+
+    corpus = fixture_corpus
     done = run_app("--extra_paths", str(corpus), "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr
-    manifest_rows = (corpus / "MANIFEST.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    n = len([r for r in manifest_rows if r.strip()])
+    fixtures = load(corpus)["fixtures"]
+    n = len(fixtures)  # images only: the sidecar .txt files are not media
     assert f"{n} media files seen, {n} read, {n} written" in done.stdout
     assert "per generator:" in done.stdout
-    for family in ("AUTOMATIC1111", "ComfyUI", "NovelAI", "InvokeAI", "SwarmUI", "Forge"):
+    for family in {f["generator"] for f in fixtures if f["generator"] and not f["read"]}:
         assert family in done.stdout
     db = open_database(f"sqlite:///{tmp_path / 'iib.db'}")
     try:
@@ -24,7 +26,7 @@ def test_indexes_the_real_corpus_and_prints_counts_per_generator(shared_dir, tmp
             paths = {r[0] for r in conn.execute(select(images.c.path))}
     finally:
         db.dispose()
-    assert len(paths) == n and all(p.startswith(os.path.abspath(corpus) + os.sep) for p in paths)
+    assert paths == {os.path.join(os.path.abspath(corpus), *f["name"].split("/")) for f in fixtures}
     again = run_app("--extra_paths", str(corpus), "--update_image_index", "--index_only", tmp_path=tmp_path)
     assert f"{n} media files seen, 0 read, 0 written" in again.stdout
 

@@ -1,17 +1,11 @@
-"""make_corpus.py output parses exactly to its manifest (A1111 and ComfyUI kinds)."""
+"""The project's synthetic corpus (tests/support/synthetic.py) parses exactly to its manifest:
+A1111 text in PNG, JPEG and WebP EXIF (both TIFF byte orders), ComfyUI graphs, no-metadata files."""
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
 
 import pytest
 
 from iib_core.metadata import inspect_file
-
-from .helpers import SHARED
-
-MAKE_CORPUS = SHARED / "tools" / "make_corpus.py"
+from support.synthetic import generate
 
 #: A1111 key -> normalised params key
 A1111_KEYS = {"Steps": "steps", "Sampler": "sampler", "Schedule type": "scheduler", "CFG scale": "cfg",
@@ -24,12 +18,8 @@ COMFY_KEYS = {"seed": "seed", "steps": "steps", "cfg": "cfg", "sampler_name": "s
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    if not MAKE_CORPUS.is_file():
-        raise RuntimeError("make_corpus.py not found at %s" % MAKE_CORPUS)
     out = tmp_path_factory.mktemp("synth") / "c"
-    subprocess.run([sys.executable, str(MAKE_CORPUS), str(out), "--n", "200", "--seed", "7", "--jobs", "1"],
-                   check=True, capture_output=True)
-    manifest = json.loads((out / "corpus.json").read_text(encoding="utf-8"))
+    manifest = generate(out, 400, seed=7, big=1)
     return out, manifest["files"]
 
 
@@ -75,3 +65,14 @@ def test_every_synthetic_file_matches_manifest(corpus, caplog):
             assert sorted(l["name"] for l in params.get("loras", [])) == sorted(n + ".safetensors" for n in entry["loras"])
     assert kinds == {"a1111", "comfyui", "none"}
     assert not caplog.records
+
+
+def test_same_seed_same_files_other_seed_other_files(tmp_path):
+    a, b, c = (generate(tmp_path / name, 80, seed=seed) for name, seed in (("a", 3), ("b", 3), ("c", 4)))
+    assert a["files"] == b["files"] and a["files"] != c["files"]
+    for entry in a["files"]:
+        assert (tmp_path / "a" / entry["path"]).read_bytes() == (tmp_path / "b" / entry["path"]).read_bytes()
+        assert int((tmp_path / "a" / entry["path"]).stat().st_mtime) == entry["mtime"]
+    assert {(f["kind"], f["format"]) for f in a["files"]} == {
+        ("a1111", "png"), ("a1111", "jpeg"), ("a1111", "webp"), ("comfyui", "png"), ("none", "png")}
+    assert any(f["path"].startswith("outputs/txt2img-images/2026-01-01/") for f in a["files"])

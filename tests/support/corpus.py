@@ -1,19 +1,18 @@
-"""Synthetic corpora from ../shared/tools/make_corpus.py (deterministic)."""
+"""Synthetic corpora for tests and benchmarks, from the project's own generator
+(:mod:`support.synthetic`; deterministic by seed)."""
+from __future__ import annotations
+
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+from support.synthetic import generate
 
 
-def make_corpus(out_dir: Path, n: int, seed: int = 1, jobs: int = 2) -> dict:
-    """Generate (once per folder) and return the manifest."""
+def make_corpus(out_dir: Path, n: int, seed: int = 1, jobs: int = 1, big: int = 0) -> dict:
+    """Generate (once per folder) and return the manifest. ``jobs`` is accepted for old
+    callers and ignored: the generator is fast enough in one process."""
+    out_dir = Path(out_dir)
     manifest = out_dir / "corpus.json"
     if not manifest.exists():
-        tool = SHARED / "tools" / "make_corpus.py"
-        assert tool.exists(), f"missing {tool}: shared/ must lie beside the project folder"
-        subprocess.run([sys.executable, str(tool), str(out_dir), "--n", str(n), "--seed", str(seed),
-                        "--jobs", str(jobs)], check=True, stdout=subprocess.DEVNULL)
-    data = json.loads(manifest.read_text())
-    return data
+        generate(out_dir, n, seed, big=big)
+    return json.loads(manifest.read_text(encoding="utf-8"))

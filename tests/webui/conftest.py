@@ -70,7 +70,7 @@ def page(page):
 # -- a webui folder with the synthetic corpus in its output folders -------------------------
 @pytest.fixture(scope="session")
 def corpus_dir(tmp_path_factory) -> Path:
-    """../shared/tools/make_corpus.py output: outputs/txt2img-images/... is the webui layout."""
+    """The synthetic corpus (tests/support/synthetic.py): outputs/txt2img-images/... is the webui layout."""
     from support.corpus import make_corpus
 
     root = tmp_path_factory.mktemp("corpus")

@@ -13,9 +13,12 @@ TAB_TITLE = "Infinite image browsing"
 
 
 def corpus_files(root: Path, kind: str = "a1111", folder: str = "outputs/txt2img-images") -> List[dict]:
+    """Single-line-prompt files of the synthetic corpus, newest first: the order the folder grid
+    shows them, so the first few are rendered (the grid is virtualised) whatever the folder size."""
     manifest = json.loads((root / "corpus.json").read_text())
-    return [f for f in manifest["files"] if f["kind"] == kind and f["path"].startswith(folder + "/")
-            and "\n" not in f["positive"]]
+    files = [f for f in manifest["files"] if f["kind"] == kind and f["path"].startswith(folder + "/")
+             and "\n" not in f["positive"]]
+    return sorted(files, key=lambda f: -f["mtime"])
 
 
 def open_host(page, url: str) -> None:
