@@ -1,4 +1,4 @@
-"""Every name the OS allows round-trips through the API (issue 11, scope 4), on SQLite and
+"""Every name the OS allows round-trips through the API, on SQLite and
 PostgreSQL over real HTTP: names that are not UTF-8, control characters and newlines,
 255-byte names and two names that differ only in Unicode normalisation.
 

@@ -1,7 +1,7 @@
 """A file named b'bad\\xffname.png' (not valid UTF-8) in real Chromium: listed with the other
 eleven images of its folder (the grid does not stop), shown readably with a marked `\\xFF`,
 previewed, tagged, renamed and deleted from the UI, each step checked on disk and through
-the API (issue 11, scope 4)."""
+the API."""
 from __future__ import annotations
 
 import json
