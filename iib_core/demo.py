@@ -15,7 +15,8 @@ SAMPLERS = ["Euler a", "DPM++ 2M", "DDIM", "UniPC"]
 
 
 def ensure_demo_folder(target: Path = None, count: int = 24) -> Path:
-    """Create `target` (default: `iib-demo` in the working directory) with `count` images (A1111 and ComfyUI style) unless it exists already."""
+    """Create `target` (default: `iib-demo` in the working directory) with `count` images
+    (A1111 and ComfyUI style) unless it exists already."""
     from PIL import Image, ImageDraw, PngImagePlugin
 
     target = Path(target) if target is not None else Path.cwd() / DEMO_DIR_NAME

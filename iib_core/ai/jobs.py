@@ -50,7 +50,7 @@ class Job:
 
 class AIJobs:
     def __init__(self) -> None:
-        self._jobs: "OrderedDict[str, Job]" = OrderedDict()
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._run_lock = threading.Lock()
         self._threads: Dict[str, threading.Thread] = {}

@@ -206,7 +206,8 @@ def custom_tags_of(conn: Connection, image_ids: Sequence[int]) -> Dict[int, List
 
 
 def get_or_create_custom(conn: Connection, name: str) -> int:
-    conn.execute(_insert_ignoring_conflicts(conn, tags), [{"name": name, "type": CUSTOM_TAG_TYPE, "color": "", "count": 0}])
+    conn.execute(_insert_ignoring_conflicts(conn, tags),
+                 [{"name": name, "type": CUSTOM_TAG_TYPE, "color": "", "count": 0}])
     return conn.execute(
         select(tags.c.id).where(tags.c.name == name, tags.c.type == CUSTOM_TAG_TYPE)
     ).scalar_one()

@@ -229,7 +229,7 @@ def _json_value(text: Any):
         return None
 
 
-def params_from_pairs(pairs, flags=(), positive: str = "", negative: str = "") -> Dict[str, Any]:
+def params_from_pairs(pairs, flags=(), positive: str = "", negative: str = "") -> Dict[str, Any]:  # noqa: C901
     """Normalised ``params`` from infotext pairs; unknown keys go to ``extra``."""
     params: Dict[str, Any] = {}
     extra: Dict[str, str] = {}
