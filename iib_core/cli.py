@@ -8,7 +8,7 @@ import os
 import socket
 import sys
 import time
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
 from .config import DATA_DIR, Settings, SettingsError
 
@@ -259,7 +259,7 @@ def run_index(db, settings: Settings, webui_dirs: List[str]) -> int:
         return 2
     exclude = list(settings.exclude_dirs) + [str(settings.cache_dir)]
     bar = tqdm(total=0, unit="file", desc="scanning", dynamic_ncols=True, disable=None)
-    state = {"phase": "scanning", "last_line": 0.0}
+    state: Dict[str, Any] = {"phase": "scanning", "last_line": 0.0}
 
     def on_progress(p):
         if p.phase == "reading" and state["phase"] != "reading":

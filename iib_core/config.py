@@ -221,11 +221,10 @@ def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:  # noqa: C901
     """Translate the IIB environment names into Settings fields, validating each."""
     out: Dict[str, Any] = {}
 
-    def text(name: str) -> Optional[str]:
+    def text(name: str) -> str:
+        """The stripped value, "" when unset or blank."""
         value = env.get(name)
-        if value is None or value.strip() == "":
-            return None
-        return value.strip()
+        return "" if value is None else value.strip()
 
     if text("IIB_DB_PATH"):
         out["db_path"] = Path(text("IIB_DB_PATH")).expanduser()

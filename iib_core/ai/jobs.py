@@ -38,7 +38,7 @@ class Job:
 
     def progress(self, values: Dict[str, object]) -> None:
         with self._lock:
-            merged = dict(self.data["progress"])  # type: ignore[arg-type]
+            merged = dict(self.data["progress"])  # type: ignore[call-overload]
             merged.update(values)
             self.data["progress"] = merged
             self.data["updated_at"] = time.time()

@@ -33,7 +33,7 @@ from starlette.responses import JSONResponse
 try:  # optional: encodes a 200,000-entry listing ten times faster than the json module
     import orjson
 except ImportError:  # pragma: no cover - depends on the environment
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 from ..errors import BadInput, Forbidden, NotFound
 from ..files import FileOperationFailed, FileOperations, IndexSync, PathGate, Trash

@@ -226,6 +226,7 @@ def all_tags(conn: Connection) -> List[dict]:
 
 def verify_counts(conn: Connection) -> List[Tuple[int, int, int]]:
     """Tags whose stored count differs from the real number of links: (id, stored, real)."""
-    real = dict(conn.execute(select(image_tags.c.tag_id, func.count()).group_by(image_tags.c.tag_id)).all())
+    real: Dict[int, int] = dict(
+        conn.execute(select(image_tags.c.tag_id, func.count()).group_by(image_tags.c.tag_id)).all())
     return [(id_, stored, real.get(id_, 0)) for id_, stored in conn.execute(select(tags.c.id, tags.c.count))
             if stored != real.get(id_, 0)]

@@ -269,7 +269,7 @@ def _settings(graph: Graph, sampler: str, params: Dict[str, Any]) -> None:
         params["model"] = model
     # size: walk the latent chain back to an empty-latent node
     todo = [graph.inputs(sampler).get("latent_image")]
-    seen = set()
+    seen: set = set()
     while todo:
         link = todo.pop(0)
         if not _is_link(link) or str(link[0]) in seen or len(seen) > 30:
