@@ -4,4 +4,5 @@ import sys
 from .cli import main
 
 if __name__ == "__main__":
+    sys.argv[0] = "python -m iib_core"  # what --help shows as the program name
     sys.exit(main())
