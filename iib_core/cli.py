@@ -151,13 +151,12 @@ def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[st
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening socket on host:port, bound before anything is announced, so a taken port is
     one clear error instead of a start message followed by uvicorn's errno."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                         flags=socket.AI_PASSIVE)[0]
-    sock = socket.socket(family, kind, proto)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses it
+    sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         if os.name != "nt":  # on Windows SO_REUSEADDR would let two servers share the port
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(address)
+        sock.bind((host, port))
         sock.listen(2048)
         sock.set_inheritable(True)
     except OSError:
