@@ -71,7 +71,7 @@ def _requirements(name):
 
 
 def _normal(spec):
-    return re.sub(r"\s+", "", spec).lower()
+    return re.sub(r"\s+", "", spec).lower().replace("'", '"')
 
 
 @pytest.fixture(scope="module")
