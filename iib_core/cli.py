@@ -1,22 +1,25 @@
-"""Command line of `app.py`, flag-compatible with the original tool."""
+"""Command line of `app.py` and of the installed `iib` command, flag-compatible with the original tool."""
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import socket
 import sys
 import time
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
-from .config import Settings, SettingsError
+from .config import DATA_DIR, Settings, SettingsError
 
 log = logging.getLogger("iib")
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="app.py",
         description="Infinite Image Browsing: browse, search and tag AI-generated images.",
+        epilog=f"Default database, cache and fallback .env: {DATA_DIR} "
+               "(IIB_DB_PATH, IIB_DB_URL and IIB_CACHE_DIR override them).",
     )
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
@@ -45,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--exclude", nargs="*", default=[], metavar="DIR",
                    help="folder names or paths never indexed (also IIB_EXCLUDE_DIRS)")
     p.add_argument("--workers", type=int, default=None, help="index worker processes (default: one per core)")
-    p.add_argument("--env_file", default=None, help="a .env file to read (default: ./.env)")
+    p.add_argument("--env_file", default=None,
+                   help="a .env file to read (default: ./.env, else .env in the data folder below)")
     p.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     return p
 
@@ -109,11 +113,22 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[str]) -> int:
-    """Serve the API (and later the UI) with uvicorn until interrupted."""
+    """Serve the API and the UI with uvicorn until interrupted."""
     import uvicorn
 
     from .api import build_context, create_app
     from .server import announce
+
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            print(f"error: port {args.port} on {args.host} is already in use (another IIB or another server?); "
+                  f"stop it or choose another port with --port", file=sys.stderr)
+        else:
+            print(f"error: cannot listen on {args.host} port {args.port}: {exc.strerror or exc}; "
+                  f"check --host and --port", file=sys.stderr)
+        return 1
 
     ctx = build_context(settings, db=db, base=args.base or "/infinite_image_browsing", host=args.host,
                         allow_cors=args.allow_cors, enable_shutdown=args.enable_shutdown, export_fe_fn=True,
@@ -125,10 +140,29 @@ def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[st
     stop_watching = start_watcher(ctx)
     print(f"IIB serving on http://{args.host}:{args.port}{ctx.base}", file=sys.stderr, flush=True)
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         stop_watching()
+        sock.close()
     return 0
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, bound before anything is announced, so a taken port is
+    one clear error instead of a start message followed by uvicorn's errno."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses it
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        if os.name != "nt":  # on Windows SO_REUSEADDR would let two servers share the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def run_clean_cache(settings: Settings) -> int:
@@ -224,7 +258,7 @@ def run_index(db, settings: Settings, webui_dirs: List[str]) -> int:
         return 2
     exclude = list(settings.exclude_dirs) + [str(settings.cache_dir)]
     bar = tqdm(total=0, unit="file", desc="scanning", dynamic_ncols=True, disable=None)
-    state = {"phase": "scanning", "last_line": 0.0}
+    state: Dict[str, Any] = {"phase": "scanning", "last_line": 0.0}
 
     def on_progress(p):
         if p.phase == "reading" and state["phase"] != "reading":

@@ -9,11 +9,59 @@ Every flag and variable, with its default: docs/configuration.md (tests/test_doc
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def user_data_dir(app: str = "iib", environ: Optional[Mapping[str, str]] = None,
+                  platform: Optional[str] = None, home: Optional[Path] = None) -> Path:
+    """The per-user folder for an application's data, as the platform expects it.
+
+    Linux and other Unixes: `$XDG_DATA_HOME/<app>` (an absolute XDG_DATA_HOME only, as the
+    XDG spec says), else `~/.local/share/<app>`; Windows: `%LOCALAPPDATA%\\<app>`;
+    macOS: `~/Library/Application Support/<app>`.
+    """
+    env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    home = Path.home() if home is None else Path(home)
+    if platform.startswith("win"):
+        local = env.get("LOCALAPPDATA", "")
+        return (Path(local) if local else home / "AppData" / "Local") / app
+    if platform == "darwin":
+        return home / "Library" / "Application Support" / app
+    xdg = env.get("XDG_DATA_HOME", "")
+    return (Path(xdg) if xdg and os.path.isabs(xdg) else home / ".local" / "share") / app
+
+
+def is_source_checkout(project_dir: Path) -> bool:
+    """Is `project_dir` (the folder holding iib_core) a clone or a webui extension folder?
+
+    Installed with pip, iib_core sits in site-packages (or dist-packages), next to other
+    distributions and without our app.py.
+    """
+    if project_dir.name in ("site-packages", "dist-packages"):
+        return False
+    return (project_dir / "app.py").is_file() and (project_dir / "iib_core").is_dir()
+
+
+def default_data_dir(project_dir: Path = PROJECT_DIR, environ: Optional[Mapping[str, str]] = None,
+                     platform: Optional[str] = None, home: Optional[Path] = None) -> Path:
+    """Where the default database (iib.db), cache folder and fallback `.env` live.
+
+    From a source checkout (`python app.py`, the SD WebUI extension): the checkout itself, as
+    always, so existing users keep their iib.db. Installed as a package (`iib`): the user's data
+    folder, never site-packages. IIB_DB_PATH, IIB_DB_URL and IIB_CACHE_DIR override either.
+    """
+    if is_source_checkout(project_dir):
+        return project_dir
+    return user_data_dir("iib", environ=environ, platform=platform, home=home)
+
+
+DATA_DIR = default_data_dir()
 
 PERMISSIONS = ("read-write", "read-only", "write-only", "no-access")
 ACCESS_CONTROL_MODES = ("auto", "enable", "disable")
@@ -28,9 +76,9 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
-    db_path: Path = PROJECT_DIR / "iib.db"
+    db_path: Path = DATA_DIR / "iib.db"
     db_url: Optional[str] = None
-    cache_dir: Path = PROJECT_DIR / "cache"
+    cache_dir: Path = DATA_DIR / "cache"
     secret_key: Optional[str] = None
     access_control: str = "auto"
     access_control_allowed_paths: List[str] = field(default_factory=list)
@@ -91,7 +139,7 @@ class Settings:
     def writable(self) -> bool:
         return self.access_control_permission in ("read-write", "write-only")
 
-    def with_overrides(self, **changes: Any) -> "Settings":
+    def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     @classmethod
@@ -100,11 +148,12 @@ class Settings:
         environ: Optional[Mapping[str, str]] = None,
         env_file: Optional[os.PathLike] = None,
         **overrides: Any,
-    ) -> "Settings":
+    ) -> Settings:
         """Build settings from `environ` (default: os.environ) over a `.env` file.
 
-        `env_file` defaults to `.env` in the working directory, then in the project
-        folder; a missing file is fine. Keyword arguments (CLI flags) win over both.
+        `env_file` defaults to `.env` in the working directory, then in the data folder
+        (`DATA_DIR`: the checkout, or the user's data folder when installed); a missing file is
+        fine. Keyword arguments (CLI flags) win over both.
         """
         merged: Dict[str, str] = {}
         merged.update(_read_env_file(env_file))
@@ -121,7 +170,7 @@ class Settings:
 def _read_env_file(env_file: Optional[os.PathLike]) -> Dict[str, str]:
     from dotenv import dotenv_values
 
-    candidates = [Path(env_file)] if env_file else [Path.cwd() / ".env", PROJECT_DIR / ".env"]
+    candidates = [Path(env_file)] if env_file else [Path.cwd() / ".env", DATA_DIR / ".env"]
     for candidate in candidates:
         if candidate.is_file():
             return {k: v for k, v in dotenv_values(candidate).items() if v is not None}
@@ -170,15 +219,14 @@ def _parse_list(raw: str) -> List[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
-def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:
+def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:  # noqa: C901
     """Translate the IIB environment names into Settings fields, validating each."""
     out: Dict[str, Any] = {}
 
-    def text(name: str) -> Optional[str]:
+    def text(name: str) -> str:
+        """The stripped value, "" when unset or blank."""
         value = env.get(name)
-        if value is None or value.strip() == "":
-            return None
-        return value.strip()
+        return "" if value is None else value.strip()
 
     if text("IIB_DB_PATH"):
         out["db_path"] = Path(text("IIB_DB_PATH")).expanduser()

@@ -5,6 +5,7 @@ import json
 import os
 import random
 from pathlib import Path
+from typing import Optional
 
 DEMO_DIR_NAME = "iib-demo"
 
@@ -14,8 +15,9 @@ STYLES = ["masterpiece, best quality", "watercolor", "photo, 35mm", "oil paintin
 SAMPLERS = ["Euler a", "DPM++ 2M", "DDIM", "UniPC"]
 
 
-def ensure_demo_folder(target: Path = None, count: int = 24) -> Path:
-    """Create `target` (default: `iib-demo` in the working directory) with `count` images (A1111 and ComfyUI style) unless it exists already."""
+def ensure_demo_folder(target: Optional[Path] = None, count: int = 24) -> Path:
+    """Create `target` (default: `iib-demo` in the working directory) with `count` images
+    (A1111 and ComfyUI style) unless it exists already."""
     from PIL import Image, ImageDraw, PngImagePlugin
 
     target = Path(target) if target is not None else Path.cwd() / DEMO_DIR_NAME

@@ -38,7 +38,7 @@ class Job:
 
     def progress(self, values: Dict[str, object]) -> None:
         with self._lock:
-            merged = dict(self.data["progress"])  # type: ignore[arg-type]
+            merged = dict(self.data["progress"])  # type: ignore[call-overload]
             merged.update(values)
             self.data["progress"] = merged
             self.data["updated_at"] = time.time()
@@ -50,7 +50,7 @@ class Job:
 
 class AIJobs:
     def __init__(self) -> None:
-        self._jobs: "OrderedDict[str, Job]" = OrderedDict()
+        self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._run_lock = threading.Lock()
         self._threads: Dict[str, threading.Thread] = {}

@@ -103,4 +103,4 @@ def prompt_text(positive: Optional[str], raw: Optional[str], max_chars: int, ena
 
 
 def text_hash(version: str, text: str) -> str:
-    return hashlib.sha256(f"{version}:{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{version}:{text}".encode()).hexdigest()

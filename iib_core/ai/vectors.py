@@ -81,7 +81,7 @@ class ModelMatrix:
     version: object
 
     @classmethod
-    def build(cls, ids: np.ndarray, folder_of: np.ndarray, folders: List[str], matrix: np.ndarray) -> "ModelMatrix":
+    def build(cls, ids: np.ndarray, folder_of: np.ndarray, folders: List[str], matrix: np.ndarray) -> ModelMatrix:
         rank = np.argsort(np.asarray(folders, dtype=object), kind="stable") if folders else np.zeros(0, np.int64)
         new_index = np.empty(len(folders), dtype=np.int32)
         new_index[rank] = np.arange(len(folders), dtype=np.int32)

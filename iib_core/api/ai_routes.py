@@ -22,7 +22,8 @@ from ..ai.errors import NotConfigured
 from ..ai.jobs import AIJobs, Job
 from ..ai.organize import make_plan
 from ..ai.service import AIService, ClusterParams, clamp
-from ..ai.tag_graph import MIN_TAGS_FOR_ABSTRACTION, MAX_TAGS_SENT, abstraction_key, build_graph, llm_groups, tag_weights
+from ..ai.tag_graph import (MAX_TAGS_SENT, MIN_TAGS_FOR_ABSTRACTION, abstraction_key, build_graph, llm_groups,
+                            tag_weights)
 from ..db import embeddings as emb_db
 from ..db import kv
 from ..errors import BadInput, IIBError, NotFound
@@ -101,7 +102,7 @@ class ChatBody(BaseModel):
     stream: bool = False
 
 
-def build(ctx: IIBContext) -> APIRouter:
+def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
     writable = [Depends(write_guard(ctx))]
     service = AIService(ctx)

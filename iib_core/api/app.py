@@ -6,6 +6,7 @@ import logging
 from typing import Optional, Sequence
 
 from fastapi import FastAPI
+from starlette.responses import RedirectResponse  # module level: fastapi 0.94 resolves annotations here
 
 from ..config import Settings
 from ..db import Database, open_database
@@ -83,7 +84,21 @@ def create_app(ctx: IIBContext, *, allow_cors: Optional[bool] = None) -> FastAPI
                                            "content-encoding"])
     _guard_docs(app, ctx)
     mount_iib(app, ctx, serve_root=True)
+    _docs_under_base(app, ctx.base)
     return app
+
+
+def _docs_under_base(app: FastAPI, base: str) -> None:
+    """`<base>/docs` and `<base>/openapi.json` lead to the app's own pages, so the API docs are
+    found next to the API (`/infinite_image_browsing/docs`) as well as at `/docs`."""
+    def redirect_to(target: str):
+        def redirect() -> RedirectResponse:  # no parameters: nothing from the request picks the target
+            return RedirectResponse(target, status_code=307)
+        return redirect
+
+    for alias, target in ((base + "/docs", app.docs_url), (base + "/openapi.json", app.openapi_url)):
+        if base and target and alias != target:
+            app.add_api_route(alias, redirect_to(target), methods=["GET"], include_in_schema=False)
 
 
 def _guard_docs(app: FastAPI, ctx: IIBContext) -> None:

@@ -55,7 +55,7 @@ class TagMatchBody(BaseModel):
     min_rating: Optional[int] = None
 
 
-def build(ctx: IIBContext) -> APIRouter:
+def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
     writable = [Depends(write_guard(ctx))]
 
@@ -85,7 +85,8 @@ def build(ctx: IIBContext) -> APIRouter:
                 continue
             real = ctx.policy.check(raw, base=ctx.sd_cwd, navigate=True)
             if os.path.isdir(real):
-                out.append(os.path.normpath(os.path.abspath(raw if os.path.isabs(raw) else os.path.join(ctx.sd_cwd, raw))))
+                absolute = raw if os.path.isabs(raw) else os.path.join(ctx.sd_cwd, raw)
+                out.append(os.path.normpath(os.path.abspath(absolute)))
         return out
 
     def visible(rows: List[dict]) -> List[dict]:

@@ -132,11 +132,11 @@ def open_with_default_app(path: str) -> None:  # pragma: no cover - never run by
         _launch(["xdg-open", path])
 
 
-def build(ctx: IIBContext) -> APIRouter:
+def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
     writable = [Depends(write_guard(ctx))]
     gate = PathGate(ctx.policy, ctx.sd_cwd)
-    covers: "OrderedDict[Tuple[str, str], Tuple[int, list]]" = OrderedDict()
+    covers: OrderedDict[Tuple[str, str], Tuple[int, list]] = OrderedDict()
     covers_lock = threading.Lock()
 
     def operations() -> FileOperations:
@@ -160,10 +160,10 @@ def build(ctx: IIBContext) -> APIRouter:
         if not os.path.isdir(folder.real):
             raise BadInput(f"[Errno 20] Not a directory: '{folder_path}'")
         inside = policy.may_read(folder.real)
+        allowed = (policy.may_read if inside else policy.may_navigate) if policy.enabled else None
         try:
             nodes = list_folder(folder.real, folder.shown, under_scanned=policy.under_roots(folder.real),
-                                allowed=(policy.may_read if inside else policy.may_navigate) if policy.enabled else None,
-                                check_every_entry=not inside)
+                                allowed=allowed, check_every_entry=not inside)
         except PermissionError as exc:
             raise Forbidden(str(exc)) from None
         except OSError as exc:

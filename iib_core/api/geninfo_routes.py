@@ -56,7 +56,7 @@ class SendSlot:
             return True
 
 
-def build(ctx: IIBContext) -> APIRouter:
+def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
     slot = SendSlot()
     ctx.send_slot = slot  # the webui glue takes the path from here

@@ -23,7 +23,7 @@ class Exclusions(BaseModel):
     dirs: List[str] = []
 
 
-def build(ctx: IIBContext) -> APIRouter:
+def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
     writable = [Depends(write_guard(ctx))]
 

@@ -16,7 +16,7 @@ log = logging.getLogger("iib.api")
 
 
 class IndexJobs:
-    def __init__(self, ctx: "IIBContext") -> None:
+    def __init__(self, ctx: IIBContext) -> None:
         self.ctx = ctx
         self._lock = threading.Lock()
         self._job: Optional[IndexJob] = None

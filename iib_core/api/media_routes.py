@@ -52,7 +52,7 @@ class VideoCoverReq(BaseModel):
     updated_time: Optional[str] = None  # the client's token for the file; the cache keys on the file itself
 
 
-def build(ctx: IIBContext) -> APIRouter:
+def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
     writable = [Depends(write_guard(ctx))]
     thumbnails = ThumbnailCache(ctx.settings.cache_dir)
@@ -156,7 +156,7 @@ def build(ctx: IIBContext) -> APIRouter:
     # finished archive with a plain GET, so it streams to disk through the browser's own
     # download manager (progress, resume by Range) instead of being collected in page memory.
     # A ticket is an unguessable name for one archive, valid while this app runs.
-    tickets: "OrderedDict[str, Path]" = OrderedDict()
+    tickets: OrderedDict[str, Path] = OrderedDict()
     tickets_lock = threading.Lock()
 
     @router.post("/zip_prepare", dependencies=writable)

@@ -91,7 +91,7 @@ def valid_tag_name(name: str) -> bool:
     return not (len(re.split(r"\s+", name)) > 8 and len(name) > 40)
 
 
-def build(ctx: IIBContext) -> APIRouter:
+def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
     writable = [Depends(write_guard(ctx))]
 

@@ -41,7 +41,8 @@ def build(ctx: IIBContext, serve_root: bool = False) -> APIRouter:
         target = (WEB_DIR / file_path).resolve()
         if WEB_DIR not in target.parents or not target.is_file():
             raise NotFound("Not Found")
-        media_type = MIME.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        media_type = (MIME.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0]
+                      or "application/octet-stream")
         return FileResponse(str(target), media_type=media_type, headers={"Cache-Control": "no-cache"})
 
     router.add_api_route(ctx.base + "/fe-static/{file_path:path}", static, methods=["GET"], include_in_schema=False)

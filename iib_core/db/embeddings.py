@@ -131,7 +131,8 @@ def images_by_id(conn: Connection, ids: Sequence[int]) -> Dict[int, dict]:
 
 # -- title cache -------------------------------------------------------------------------
 def get_title(conn: Connection, cluster_hash: str) -> Optional[dict]:
-    row = conn.execute(select(topic_title_cache).where(topic_title_cache.c.cluster_hash == cluster_hash)).mappings().first()
+    query = select(topic_title_cache).where(topic_title_cache.c.cluster_hash == cluster_hash)
+    row = conn.execute(query).mappings().first()
     if row is None:
         return None
     try:
@@ -152,7 +153,8 @@ def put_title(conn: Connection, cluster_hash: str, title: str, keywords: List[st
 
 # -- cluster cache -----------------------------------------------------------------------
 def get_cluster(conn: Connection, cache_key: str) -> Optional[dict]:
-    row = conn.execute(select(topic_cluster_cache).where(topic_cluster_cache.c.cache_key == cache_key)).mappings().first()
+    query = select(topic_cluster_cache).where(topic_cluster_cache.c.cache_key == cache_key)
+    row = conn.execute(query).mappings().first()
     return _cluster_row(row) if row is not None else None
 
 

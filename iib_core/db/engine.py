@@ -43,7 +43,7 @@ class Database:
     def is_postgresql(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
-    def read(self) -> "contextlib.AbstractContextManager[Connection]":
+    def read(self) -> contextlib.AbstractContextManager[Connection]:
         """A connection in a transaction for reading (deferred on SQLite)."""
         return self.engine.begin()
 
@@ -60,7 +60,7 @@ class Database:
                 yield conn
 
     @contextlib.contextmanager
-    def bulk_writer(self) -> Iterator["BulkWriter"]:
+    def bulk_writer(self) -> Iterator[BulkWriter]:
         """One connection for a long series of large write transactions (the indexer's).
 
         On SQLite:

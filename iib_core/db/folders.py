@@ -29,7 +29,7 @@ def record(conn: Connection, rows: List[dict]) -> None:
     """Upsert rows of {path, mtime, file_count, last_scan}."""
     if not rows:
         return
-    existing = set()
+    existing: set = set()
     paths = [r["path"] for r in rows]
     stmt = select(folders.c.path).where(folders.c.path.in_(bindparam("p", expanding=True)))
     for start in range(0, len(paths), 500):

@@ -24,7 +24,8 @@ def stash(conn: Connection, marks: Dict[str, Tuple[List[int], Optional[int]]]) -
     conn.execute(orphaned_marks.insert(), rows)
 
 
-def take(conn: Connection, fingerprints: Sequence[str], remove: bool = True) -> Dict[str, Tuple[List[int], Optional[int]]]:
+def take(conn: Connection, fingerprints: Sequence[str],
+         remove: bool = True) -> Dict[str, Tuple[List[int], Optional[int]]]:
     """The stored marks for these fingerprints, removed from the table when `remove`."""
     out: Dict[str, Tuple[List[int], Optional[int]]] = {}
     stmt = select(orphaned_marks).where(orphaned_marks.c.fingerprint.in_(bindparam("fps", expanding=True)))

@@ -206,7 +206,8 @@ def custom_tags_of(conn: Connection, image_ids: Sequence[int]) -> Dict[int, List
 
 
 def get_or_create_custom(conn: Connection, name: str) -> int:
-    conn.execute(_insert_ignoring_conflicts(conn, tags), [{"name": name, "type": CUSTOM_TAG_TYPE, "color": "", "count": 0}])
+    conn.execute(_insert_ignoring_conflicts(conn, tags),
+                 [{"name": name, "type": CUSTOM_TAG_TYPE, "color": "", "count": 0}])
     return conn.execute(
         select(tags.c.id).where(tags.c.name == name, tags.c.type == CUSTOM_TAG_TYPE)
     ).scalar_one()
@@ -225,6 +226,7 @@ def all_tags(conn: Connection) -> List[dict]:
 
 def verify_counts(conn: Connection) -> List[Tuple[int, int, int]]:
     """Tags whose stored count differs from the real number of links: (id, stored, real)."""
-    real = dict(conn.execute(select(image_tags.c.tag_id, func.count()).group_by(image_tags.c.tag_id)).all())
+    real: Dict[int, int] = dict(
+        conn.execute(select(image_tags.c.tag_id, func.count()).group_by(image_tags.c.tag_id)).all())
     return [(id_, stored, real.get(id_, 0)) for id_, stored in conn.execute(select(tags.c.id, tags.c.count))
             if stored != real.get(id_, 0)]

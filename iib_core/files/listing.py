@@ -196,7 +196,7 @@ def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
                 continue
             kind = st.st_mode & 0o170000
             mtime = int(st.st_mtime // 1)
-            ctime = int((st.st_birthtime if birth else st.st_ctime) // 1)
+            ctime = int((st.st_birthtime if birth else st.st_ctime) // 1)  # type: ignore[attr-defined]  # not on Linux
             date = dates.get(mtime)
             if date is None:
                 date = dates[mtime] = strftime(date_format, localtime(mtime))

@@ -252,9 +252,8 @@ class FileOperations:
         side_target = sidecar_target(target) if sidecar else None
         if sidecar and side_target in (sidecar, target):
             sidecar = side_target = None  # same stem (only the extension changed), or renamed to the .txt name
-        if side_target and os.path.lexists(side_target) and not _same_entry(sidecar, side_target):
-            if not overwrite:
-                raise Conflict(f"A file with the new name already exists: '{side_target}'")
+        if side_target and os.path.lexists(side_target) and not _same_entry(sidecar, side_target) and not overwrite:
+            raise Conflict(f"A file with the new name already exists: '{side_target}'")
         before = self.index.before(src, is_folder)
         try:
             if same_file:

@@ -53,7 +53,7 @@ class TrashItem:
                 "entries": [{"stored": e.stored, "original_path": e.original_path} for e in self.entries]}
 
     @classmethod
-    def from_manifest(cls, data: dict) -> "TrashItem":
+    def from_manifest(cls, data: dict) -> TrashItem:
         entries = tuple(TrashEntry(str(e["stored"]), str(e["original_path"])) for e in data["entries"])
         if not entries or any(os.sep in e.stored or "/" in e.stored or e.stored in ("", ".", "..") for e in entries):
             raise ValueError("bad entries")

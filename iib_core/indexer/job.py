@@ -231,7 +231,7 @@ class IndexJob:
         if not listings:
             return
         with self.db.read() as conn:
-            known = images_db.known_files_in_folders(conn, [l.path for l in listings])
+            known = images_db.known_files_in_folders(conn, [listing.path for listing in listings])
         tasks = plan.tasks
         join = os.path.join
         for listing in listings:

@@ -96,9 +96,7 @@ def changed_folders(changes: Iterable[Tuple[object, str]]) -> Set[str]:
     out: Set[str] = set()
     for change, path in changes:
         name = os.path.basename(path)
-        if media_type_by_extension(name) is not None:
-            out.add(os.path.dirname(path))
-        elif change == watchfiles.Change.deleted or os.path.isdir(path):
+        if media_type_by_extension(name) is not None or change == watchfiles.Change.deleted or os.path.isdir(path):
             out.add(os.path.dirname(path))
     return out
 

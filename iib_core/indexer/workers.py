@@ -47,7 +47,7 @@ class WorkerPool:
 
     def __init__(self, n: int, options: ExtractOptions) -> None:
         self.options = options
-        self._results: "queue.Queue[Tuple[int, object]]" = queue.Queue()
+        self._results: queue.Queue[Tuple[int, object]] = queue.Queue()
         self._procs: List[subprocess.Popen] = []
         self._readers: List[threading.Thread] = []
         try:
@@ -152,7 +152,7 @@ class WorkerPool:
             if proc.stdout:
                 proc.stdout.close()
 
-    def __enter__(self) -> "WorkerPool":
+    def __enter__(self) -> WorkerPool:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:

@@ -71,7 +71,7 @@ class BatchWriter:
         self.bulk = bulk
         self._session: Optional[contextlib.ExitStack] = None
         self._bulk_writer = None
-        self._queue: "queue.Queue[Optional[Batch]]" = queue.Queue(maxsize=1)
+        self._queue: queue.Queue[Optional[Batch]] = queue.Queue(maxsize=1)
         self._error: Optional[BaseException] = None
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None

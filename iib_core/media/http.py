@@ -164,7 +164,7 @@ def open_regular_file(real_path: str, shown_path: str) -> Tuple[IO[bytes], os.st
     The stat returned is the open descriptor's, so it describes the bytes that will be read."""
     stat_regular_file(real_path, shown_path)
     try:
-        f = open(real_path, "rb")
+        f = open(real_path, "rb")  # noqa: SIM115 - returned open: the caller streams and closes it
     except (FileNotFoundError, NotADirectoryError):
         raise NotFound("Not Found") from None
     except PermissionError:

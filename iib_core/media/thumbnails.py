@@ -60,8 +60,9 @@ _BROWSER_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"
 DECODABLE_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "DIB", "TIFF", "AVIF", "HEIF")
 _BOX = re.compile(r"^\s*(\d{1,6})\s*[xX]\s*(\d{1,6})\s*$")
 # EXIF orientation -> the transpositions that undo it (same table as ImageOps.exif_transpose).
-_ORIENTATION = {2: Image.FLIP_LEFT_RIGHT, 3: Image.ROTATE_180, 4: Image.FLIP_TOP_BOTTOM, 5: Image.TRANSPOSE,
-                6: Image.ROTATE_270, 7: Image.TRANSVERSE, 8: Image.ROTATE_90}
+_T = Image.Transpose  # Pillow >= 9.1
+_ORIENTATION = {2: _T.FLIP_LEFT_RIGHT, 3: _T.ROTATE_180, 4: _T.FLIP_TOP_BOTTOM, 5: _T.TRANSPOSE,
+                6: _T.ROTATE_270, 7: _T.TRANSVERSE, 8: _T.ROTATE_90}
 
 
 def parse_box(size: Optional[str]) -> Tuple[int, int]:
@@ -203,7 +204,7 @@ def _render(im: Image.Image, box: Tuple[int, int], orientation: Optional[int] = 
     # within a pixel of the target as long as it fits the box.
     close = abs(im.width - target[0]) <= 1 and abs(im.height - target[1]) <= 1
     if im.size != target and not (close and im.width <= box[0] and im.height <= box[1]):
-        im = im.resize(target, Image.BICUBIC)
+        im = im.resize(target, Image.Resampling.BICUBIC)
     if orientation in _ORIENTATION:
         im = im.transpose(_ORIENTATION[orientation])
     return _encode(im)

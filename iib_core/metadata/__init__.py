@@ -57,7 +57,7 @@ def _warn(path, problems: List[str]) -> str:
 def _inspect(path, stealth: Optional[bool], all_prompts: bool, sidecar: bool,
              problems: List[str]) -> Optional[FileFacts]:
     try:
-        fh = open(path, "rb")
+        fh = open(path, "rb")  # noqa: SIM115 - closed by the `with fh:` below, after the open error is handled
     except OSError as exc:
         problems.append("cannot open: %s" % (exc.strerror or exc.__class__.__name__))
         return None

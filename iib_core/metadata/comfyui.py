@@ -118,7 +118,7 @@ class Graph:
         finally:
             self._path.discard(key)
 
-    def _texts(self, nid, slot: int, seen, depth: int) -> List[str]:
+    def _texts(self, nid, slot: int, seen, depth: int) -> List[str]:  # noqa: C901
         node = self.node(nid)
         if node is None or node["class_type"] in _RUNTIME_TEXT:
             return []
@@ -269,7 +269,7 @@ def _settings(graph: Graph, sampler: str, params: Dict[str, Any]) -> None:
         params["model"] = model
     # size: walk the latent chain back to an empty-latent node
     todo = [graph.inputs(sampler).get("latent_image")]
-    seen = set()
+    seen: set = set()
     while todo:
         link = todo.pop(0)
         if not _is_link(link) or str(link[0]) in seen or len(seen) > 30:
@@ -287,7 +287,7 @@ def _settings(graph: Graph, sampler: str, params: Dict[str, Any]) -> None:
 
 
 def _loras(graph: Graph, params: Dict[str, Any]) -> None:
-    for nid, node in graph.nodes.items():
+    for node in graph.nodes.values():
         inputs = node.get("inputs") or {}
         ct = node["class_type"]
         if isinstance(inputs.get("lora_name"), str) and inputs["lora_name"] not in ("None", ""):
@@ -298,9 +298,9 @@ def _loras(graph: Graph, params: Dict[str, Any]) -> None:
             add_lora(params, inputs["hypernetwork_name"], to_float(inputs.get("strength")), "hypernet")
         # rgthree Power Lora Loader: lora_1: {"on": true, "lora": "x", "strength": 1}
         for key, value in inputs.items():
-            if key.lower().startswith("lora_") and isinstance(value, dict):
-                if value.get("on", True) and isinstance(value.get("lora"), str) and value["lora"] != "None":
-                    add_lora(params, value["lora"], to_float(value.get("strength")), "lora")
+            if (key.lower().startswith("lora_") and isinstance(value, dict)
+                    and value.get("on", True) and isinstance(value.get("lora"), str) and value["lora"] != "None"):
+                add_lora(params, value["lora"], to_float(value.get("strength")), "lora")
         # CR LoRA Stack: switch_1 / lora_name_1 / model_weight_1
         if "Stack" in ct or "stack" in ct:
             for i in range(1, 50):
@@ -321,7 +321,7 @@ def _encoder_nodes(graph: Graph) -> List[str]:
             or node["class_type"] in ("CLIPTextEncode", "PromptStyler")]
 
 
-def prompts_from_graph(graph: Graph, all_prompts: bool = False) -> Tuple[str, str, Dict[str, Any]]:
+def prompts_from_graph(graph: Graph, all_prompts: bool = False) -> Tuple[str, str, Dict[str, Any]]:  # noqa: C901
     params: Dict[str, Any] = {}
     samplers = graph.samplers()
     positive_parts: List[str] = []
@@ -399,7 +399,7 @@ _WIDGETS = {
 }
 
 
-def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:
+def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:  # noqa: C901
     """UI-format workflow -> API-format graph (best effort, core nodes only)."""
     nodes = workflow.get("nodes")
     if not isinstance(nodes, list):
@@ -431,7 +431,7 @@ def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:
                     inputs[str(inp.get("name"))] = [str(src), int(slot or 0)]
         graph[str(node["id"])] = {"class_type": ctype, "inputs": inputs}
     # primitive nodes feed widgets: inline their value where they are linked
-    for nid, node in graph.items():
+    for node in graph.values():
         for name, value in list(node["inputs"].items()):
             if _is_link(value):
                 src = graph.get(str(value[0]))
@@ -459,10 +459,7 @@ def parse_json_object(text: Optional[str], what: str, problems: List[str]) -> Op
 def is_api_graph(obj: Any) -> bool:
     if not isinstance(obj, dict) or not obj:
         return False
-    for node in obj.values():
-        if isinstance(node, dict) and "class_type" in node:
-            return True
-    return False
+    return any(isinstance(node, dict) and "class_type" in node for node in obj.values())
 
 
 def read_comfyui(prompt: Optional[Dict[str, Any]], workflow: Optional[Dict[str, Any]],

@@ -18,7 +18,7 @@ _ISO_IMAGE_BRANDS = {b"avif": "avif", b"avis": "avif", b"heic": "heic", b"heix":
 _QT_BRANDS = {b"qt  ": "mov"}
 
 
-def sniff(head: bytes) -> Optional[Tuple[str, str]]:
+def sniff(head: bytes) -> Optional[Tuple[str, str]]:  # noqa: C901
     """``(media_type, format)`` from the first bytes, or None if not media."""
     if head[:8] == PNG_MAGIC:
         return "image", "png"
@@ -43,7 +43,8 @@ def sniff(head: bytes) -> Optional[Tuple[str, str]]:
         return "video", "webm" if b"webm" in head[:64] else "mkv"
     if head[:4] in (b"II*\0", b"MM\0*"):
         return "image", "tiff"
-    if head[:2] == b"BM" and len(head) >= 26 and struct.unpack_from("<I", head, 14)[0] in (12, 40, 52, 56, 64, 108, 124):
+    bmp_header_sizes = (12, 40, 52, 56, 64, 108, 124)
+    if head[:2] == b"BM" and len(head) >= 26 and struct.unpack_from("<I", head, 14)[0] in bmp_header_sizes:
         return "image", "bmp"
     if head[:2] == b"\xff\x0a" or head[:12] == b"\0\0\0\x0cJXL \r\n\x87\n":
         return "image", "jxl"
@@ -59,7 +60,7 @@ def _add_xmp(found: Found, data: bytes) -> None:
         found.xmp = decode_text(data)
 
 
-def read_jpeg(src: Source, found: Found) -> None:
+def read_jpeg(src: Source, found: Found) -> None:  # noqa: C901
     pos = 2
     size = src.size
     for _ in range(10000):
@@ -122,10 +123,9 @@ def _webp_size(ctype: bytes, body: bytes, found: Found) -> None:
             found.width = (bits & 0x3FFF) + 1
             found.height = ((bits >> 14) & 0x3FFF) + 1
             found.has_alpha = bool((bits >> 28) & 1)
-    elif ctype == b"VP8 " and len(body) >= 10:
-        if found.width is None:
-            w, h = struct.unpack_from("<HH", body, 6)
-            found.width, found.height = w & 0x3FFF, h & 0x3FFF
+    elif ctype == b"VP8 " and len(body) >= 10 and found.width is None:
+        w, h = struct.unpack_from("<HH", body, 6)
+        found.width, found.height = w & 0x3FFF, h & 0x3FFF
 
 
 def read_webp(src: Source, found: Found) -> None:

@@ -109,7 +109,7 @@ def _merge_graph(info: GenInfo, graph_info: Optional[GenInfo]) -> GenInfo:
     return info
 
 
-def detect(found: Found, *, all_prompts: bool = False) -> Optional[GenInfo]:
+def detect(found: Found, *, all_prompts: bool = False) -> Optional[GenInfo]:  # noqa: C901
     """Generation info from the collected entries, or None."""
     t = found.text
     ex = found.exif
@@ -222,9 +222,8 @@ def detect_payload(text: str, *, all_prompts: bool = False) -> Optional[GenInfo]
     """Generation info from a stealth payload (infotext, NovelAI map or Swarm JSON)."""
     obj = _json_object(text)
     found = Found("stealth")
-    if obj is not None:
-        if isinstance(obj.get("Software"), str) or "Comment" in obj or "Description" in obj:
-            found.text = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in obj.items()}
-            return detect(found, all_prompts=all_prompts)
+    if obj is not None and (isinstance(obj.get("Software"), str) or "Comment" in obj or "Description" in obj):
+        found.text = {k: (v if isinstance(v, str) else json.dumps(v)) for k, v in obj.items()}
+        return detect(found, all_prompts=all_prompts)
     found.text = {"parameters": text}
     return detect(found, all_prompts=all_prompts)

@@ -25,8 +25,8 @@ def _pyrepr(value: Any):
 
 
 def is_fooocus_json(obj: Any) -> bool:
-    return isinstance(obj, dict) and "prompt" in obj and ("base_model" in obj or "fooocus" in str(obj.get("version", "")).lower()
-                                                          or "full_prompt" in obj)
+    return isinstance(obj, dict) and "prompt" in obj and (
+        "base_model" in obj or "fooocus" in str(obj.get("version", "")).lower() or "full_prompt" in obj)
 
 
 def read_fooocus_json(obj: Dict[str, Any], raw: str) -> GenInfo:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .model import GenInfo
 from .normalise import (add_embedding, add_lora, add_prompt_networks, finish, parse_size,
@@ -35,7 +35,8 @@ _BLOCK_RE = re.compile(r"^([A-Za-z][\w \-/]*?):[ \t]?(.*)$")
 _decoder = json.JSONDecoder()
 
 #: A1111 key -> (normalised key, converter)
-_SCALARS = {
+_Spec = Tuple[str, Callable[[Any], Any]]  # (parameter name, converter)
+_SCALARS: Dict[str, _Spec] = {
     "Steps": ("steps", to_int),
     "Sampler": ("sampler", str),
     "Schedule type": ("scheduler", str),
@@ -229,7 +230,7 @@ def _json_value(text: Any):
         return None
 
 
-def params_from_pairs(pairs, flags=(), positive: str = "", negative: str = "") -> Dict[str, Any]:
+def params_from_pairs(pairs, flags=(), positive: str = "", negative: str = "") -> Dict[str, Any]:  # noqa: C901
     """Normalised ``params`` from infotext pairs; unknown keys go to ``extra``."""
     params: Dict[str, Any] = {}
     extra: Dict[str, str] = {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .model import GenInfo
 from .normalise import add_lora, finish, put, put_extra, to_float, to_int, to_seed
@@ -92,7 +92,8 @@ def _from_sd_metadata(meta: Dict[str, Any], raw: str) -> GenInfo:
                    params=finish(params), raw=raw, version=version if isinstance(version, str) else None)
 
 
-_DREAM_FLAGS = {"-s": ("steps", to_int), "-S": ("seed", to_seed), "-W": ("width", to_int),
+_Spec = Tuple[str, Callable[[Any], Any]]  # (parameter name, converter)
+_DREAM_FLAGS: Dict[str, _Spec] = {"-s": ("steps", to_int), "-S": ("seed", to_seed), "-W": ("width", to_int),
                 "-H": ("height", to_int), "-C": ("cfg", to_float), "-A": ("sampler", str),
                 "-f": ("denoising", to_float)}
 

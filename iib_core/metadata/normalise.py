@@ -170,7 +170,7 @@ def loads_json(text: str):
 
 
 def looks_like_json_object(text: Optional[str]) -> bool:
-    return bool(text) and text.lstrip()[:1] == "{"
+    return text is not None and text.lstrip()[:1] == "{"
 
 
 def finish(params: Dict[str, Any]) -> Dict[str, Any]:

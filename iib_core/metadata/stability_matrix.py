@@ -39,8 +39,10 @@ def read_stability_matrix(entries: Dict[str, str], problems: List[str]) -> Optio
     for k, v in obj.items():
         if k not in used:
             put_extra(params, k, v)
-    positive = obj.get("PositivePrompt") if isinstance(obj.get("PositivePrompt"), str) else (base.positive if base else "")
-    negative = obj.get("NegativePrompt") if isinstance(obj.get("NegativePrompt"), str) else (base.negative if base else "")
+    positive = obj.get("PositivePrompt") if isinstance(obj.get("PositivePrompt"), str) else (
+        base.positive if base else "")
+    negative = obj.get("NegativePrompt") if isinstance(obj.get("NegativePrompt"), str) else (
+        base.negative if base else "")
     # kept as written (Stability Matrix uses CRLF inside prompts)
     positive = positive.strip()
     negative = negative.strip()

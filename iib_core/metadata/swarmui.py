@@ -4,12 +4,13 @@ stealth). Detected before ComfyUI because a Swarm PNG also carries the
 backend's ComfyUI ``prompt`` graph."""
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Callable, Dict, Tuple
 
 from .model import GenInfo
 from .normalise import add_embedding, add_lora, add_prompt_networks, finish, put_extra, to_float, to_int, to_seed
 
-_MAP = {"steps": ("steps", to_int), "cfgscale": ("cfg", to_float), "seed": ("seed", to_seed),
+_Spec = Tuple[str, Callable[[Any], Any]]  # (parameter name, converter)
+_MAP: Dict[str, _Spec] = {"steps": ("steps", to_int), "cfgscale": ("cfg", to_float), "seed": ("seed", to_seed),
         "width": ("width", to_int), "height": ("height", to_int), "sampler": ("sampler", str),
         "scheduler": ("scheduler", str), "model": ("model", str), "vae": ("vae", str),
         "clipstopatlayer": ("clip_skip", to_int), "initimagecreativity": ("denoising", to_float),

@@ -97,7 +97,7 @@ class Date:
 
 @dataclass(frozen=True)
 class Not:
-    child: "Node"
+    child: Node
 
     def to_text(self) -> str:
         inner = self.child.to_text()
@@ -108,7 +108,7 @@ class Not:
 
 @dataclass(frozen=True)
 class And:
-    children: Tuple["Node", ...]
+    children: Tuple[Node, ...]
 
     def to_text(self) -> str:
         return " ".join(c.to_text() for c in self.children)
@@ -116,7 +116,7 @@ class And:
 
 @dataclass(frozen=True)
 class Or:
-    children: Tuple["Node", ...]
+    children: Tuple[Node, ...]
 
     def to_text(self) -> str:
         parts = []

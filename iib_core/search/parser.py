@@ -88,7 +88,7 @@ def _read_quoted(s: str, i: int) -> Tuple[str, int]:
     return "".join(out), n  # unclosed: runs to the end
 
 
-def _tokenize(s: str) -> List[_Tok]:
+def _tokenize(s: str) -> List[_Tok]:  # noqa: C901
     toks: List[_Tok] = []
     n = len(s)
     i = 0

@@ -23,8 +23,8 @@ def request_knows_secret(secret: str, cookies: Mapping[str, str], authorization:
     if authorization:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer":
-            token = token.strip().encode("utf-8", "replace")
+            given = token.strip().encode("utf-8", "replace")
             # Scripts may send the secret itself or the cookie value.
-            ok = hmac.compare_digest(token, secret.encode("utf-8")) or \
-                hmac.compare_digest(token.lower(), expected_cookie) or ok
+            ok = hmac.compare_digest(given, secret.encode("utf-8")) or \
+                hmac.compare_digest(given.lower(), expected_cookie) or ok
     return ok

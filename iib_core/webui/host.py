@@ -57,7 +57,7 @@ class HostInfo:
 
     # -- construction ----------------------------------------------------------------
     @classmethod
-    def read(cls) -> "HostInfo":
+    def read(cls) -> HostInfo:
         """From the running host's `modules.shared` (and `modules.paths`)."""
         shared = importlib.import_module("modules.shared")
         cmd_opts = getattr(shared, "cmd_opts", None)
@@ -70,7 +70,7 @@ class HostInfo:
 
     @classmethod
     def from_objects(cls, cmd_opts: Any, opts: Any, *, data_path: Optional[str] = None, kind: str = "a1111",
-                     cwd: Optional[str] = None) -> "HostInfo":
+                     cwd: Optional[str] = None) -> HostInfo:
         cwd = cwd or os.getcwd()
         return cls(kind=kind, cmd_opts=cmd_opts, options=option_values(opts), cwd=cwd,
                    data_path=str(data_path or cwd), subpath=normalize_subpath(flag(cmd_opts, "subpath")))

@@ -28,7 +28,7 @@ class SavedImageIndexer:
     def __init__(self, get_ctx: Callable[[], object], batch_window: float = BATCH_WINDOW) -> None:
         self._get_ctx = get_ctx
         self._batch_window = batch_window
-        self._queue: "queue.Queue[object]" = queue.Queue()
+        self._queue: queue.Queue[object] = queue.Queue()
         self._lock = threading.Lock()
         self._thread: Optional[threading.Thread] = None
         self._busy = threading.Event()  # set while a batch is being indexed

@@ -48,8 +48,12 @@ def test_secret_key_cookie_and_bearer(make_api):
     assert api.get("/hello").json() == "hello"
     r = api.get("/global_setting")
     assert r.status_code == 401 and r.json() == {"detail": {"type": "secret_verification_failed"}}
-    assert api.get("/global_setting", cookies={"IIB_S": "wrong"}).status_code == 401
-    assert api.get("/global_setting", cookies={"IIB_S": secret_cookie_value("s3cret")}).status_code == 200
+    # Cookies live on the client (httpx deprecated per-request cookies), set and cleared around each check.
+    api.client.cookies.set("IIB_S", "wrong")
+    assert api.get("/global_setting").status_code == 401
+    api.client.cookies.set("IIB_S", secret_cookie_value("s3cret"))
+    assert api.get("/global_setting").status_code == 200
+    api.client.cookies.clear()
     assert api.get("/global_setting", headers={"Authorization": "Bearer s3cret"}).status_code == 200
     assert api.get("/global_setting", headers={"Authorization": "Bearer nope"}).status_code == 401
     # The secret is checked before the body is validated.
@@ -73,3 +77,11 @@ def test_every_route_but_hello_refuses_without_the_key(make_api):
             assert r.status_code == 401, (method, path, r.status_code)
             checked += 1
     assert checked >= 4
+
+
+def test_api_docs_are_found_under_the_base_too(api):
+    for alias, target in (("/docs", "/docs"), ("/openapi.json", "/openapi.json")):
+        r = api.client.get(api.path(alias) + "?target=https://example.com/", follow_redirects=False)
+        assert r.status_code == 307 and r.headers["location"] == target, (alias, r.status_code)
+    assert "swagger" in api.client.get(api.path("/docs"), follow_redirects=True).text.lower()
+    assert "paths" in api.client.get(api.path("/openapi.json"), follow_redirects=True).json()

@@ -161,7 +161,7 @@ def over_http(corpus: Path, bigs, rounds, scratch: Path) -> dict:
                 break
             except httpx.TransportError:
                 if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError("server did not start")
+                    raise RuntimeError("server did not start") from None
                 time.sleep(0.05)
 
         def thumb(path, headers=None):

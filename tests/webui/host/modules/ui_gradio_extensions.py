@@ -40,8 +40,8 @@ def reload_javascript():
 
     def template_response(*args, **kwargs):
         res = _original(*args, **kwargs)
-        res.body = res.body.replace(b"</head>", f"{js}</head>".encode("utf8"))
-        res.body = res.body.replace(b"</body>", f"{css}</body>".encode("utf8"))
+        res.body = res.body.replace(b"</head>", f"{js}</head>".encode())
+        res.body = res.body.replace(b"</body>", f"{css}</body>".encode())
         res.init_headers()
         return res
 
