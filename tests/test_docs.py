@@ -191,7 +191,7 @@ def _unit_of(path: Path) -> str:
     return parts[0] if len(parts) > 1 else parts[0][: -len(".py")]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def real_imports() -> dict:
     """{unit: {imported unit: [files]}} over every module of iib_core (lazy imports included)."""
     import ast

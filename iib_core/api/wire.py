@@ -18,7 +18,7 @@ README.md, "File names that are not UTF-8", describes the same for clients.
 from __future__ import annotations
 
 import json
-from typing import Any, Optional
+from typing import Any, Optional, overload
 from urllib.parse import parse_qsl
 
 from starlette.requests import Request
@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse
 try:  # optional: encodes a 200,000-entry listing ten times faster than the json module
     import orjson
 except ImportError:  # pragma: no cover - depends on the environment
-    orjson = None
+    orjson = None  # type: ignore[assignment]
 
 
 def dumps(content: Any) -> bytes:
@@ -59,6 +59,10 @@ class ListingResponse(WireJSONResponse):
         return dumps(content)
 
 
+@overload
+def query_text(request: Request, name: str, parsed: str) -> str: ...
+@overload
+def query_text(request: Request, name: str, parsed: Optional[str] = None) -> Optional[str]: ...
 def query_text(request: Request, name: str, parsed: Optional[str] = None) -> Optional[str]:
     """The query parameter `name` with invalid UTF-8 percent-escapes kept as surrogates.
 

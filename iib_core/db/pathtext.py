@@ -34,12 +34,12 @@ _NEEDS_ESCAPE = re.compile("[\ud800-\udfff\ufdd0]")
 _ESCAPED = re.compile("\ufdd0(\ufdd0|[0-9A-F]{4})")
 
 
-def _escape(match: "re.Match[str]") -> str:
+def _escape(match: re.Match[str]) -> str:
     ch = match.group()
     return ESC + ESC if ch == ESC else ESC + "%04X" % ord(ch)
 
 
-def _unescape(match: "re.Match[str]") -> str:
+def _unescape(match: re.Match[str]) -> str:
     code = match.group(1)
     return ESC if code == ESC else chr(int(code, 16))
 

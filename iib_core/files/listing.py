@@ -17,7 +17,7 @@ import os
 import stat
 import string
 import time
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from ..indexer.scan import media_type_by_extension
 
@@ -102,7 +102,7 @@ def special_node(name: str, fullpath: str, kind: str, st: Optional[os.stat_resul
     """A FileNode for an entry we list but never follow or read. `st` is the entry's own
     stat (lstat for a link); sizes are 0 as nothing can be read."""
     folder = kind == "unreadable"
-    node = {"type": "dir" if folder else "file", "name": name, "fullpath": fullpath,
+    node: Dict[str, Any] = {"type": "dir" if folder else "file", "name": name, "fullpath": fullpath,
             "size": "-" if folder else "0B", "special": kind, "reason": SPECIAL_REASONS[kind],
             "is_under_scanned_path": under_scanned}
     if not folder:
@@ -113,7 +113,7 @@ def special_node(name: str, fullpath: str, kind: str, st: Optional[os.stat_resul
     return node
 
 
-def special_entry_node(entry: "os.DirEntry[str]", fullpath: str, under_scanned: bool, fmt: DateFormatter,
+def special_entry_node(entry: os.DirEntry[str], fullpath: str, under_scanned: bool, fmt: DateFormatter,
                        st: Optional[os.stat_result] = None, exc: Optional[OSError] = None) -> Optional[dict]:
     """The special node of a scandir entry: either its followed stat `st` is neither a file
     nor a folder, or stat'ing it failed with `exc` (a broken or looping link). None when
@@ -123,7 +123,7 @@ def special_entry_node(entry: "os.DirEntry[str]", fullpath: str, under_scanned: 
             if not entry.is_symlink():
                 return None  # vanished meanwhile
             kind = link_failure_kind(exc)
-            own = entry.stat(follow_symlinks=False)
+            own: Optional[os.stat_result] = entry.stat(follow_symlinks=False)
         else:
             kind = special_kind(st.st_mode) if st is not None else None
             own = st
@@ -154,7 +154,7 @@ def node_from_stat(name: str, fullpath: str, st: os.stat_result, under_scanned: 
     return special_node(name, fullpath, kind, st, under_scanned, fmt) if kind else None
 
 
-def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,
+def list_folder(real_folder: str, shown_folder: str, *, under_scanned: bool,  # noqa: C901
                 allowed: Optional[Allowed] = None, check_every_entry: bool = False) -> List[dict]:
     """FileNodes of the direct children of `real_folder`, in file-system order.
 

@@ -104,7 +104,7 @@ class _MemberInfo(zipfile.ZipInfo):
 
     def _encodeFilenameFlags(self):
         try:
-            return super()._encodeFilenameFlags()
+            return super()._encodeFilenameFlags()  # type: ignore[misc]
         except UnicodeEncodeError:
             return os.fsencode(self.filename), self.flag_bits & ~0x800
 
