@@ -18,13 +18,9 @@ import io
 import json
 import os
 import shutil
-import socket
 import stat
-import subprocess
-import sys
 import time
 import zipfile
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -33,11 +29,12 @@ from PIL import Image
 
 from iib_core.api import build_context, create_app
 from iib_core.config import Settings
+from support.cli import AppProcess
 from support.hostile import build, snapshot
 from support.server import LiveServer
 from support.traversal import requests_for
+from support.waiting import wait_until
 
-PROJECT = Path(__file__).resolve().parents[2]
 LIMIT_SECONDS = 2.0
 # Run once per path in the destructive phase, not with the reads (they would move the entry away),
 # and never at all: opening files on the server machine would start a desktop program here.
@@ -222,12 +219,6 @@ def test_entries_we_do_not_follow_are_listed_as_such(world):
     assert os.path.exists(fifo_dir / "pipe.png") and stat.S_ISFIFO(os.lstat(fifo_dir / "pipe.png").st_mode)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _without_root_privileges():
     """A command prefix that runs a program without the capabilities that let root ignore
     file permissions (chmod 000 then stops it as it stops anyone), or [] when not root."""
@@ -256,25 +247,11 @@ def test_unreadable_entries_for_a_server_without_root_privileges(tmp_path):
     os.symlink("locked_folder/hidden.png", library / "to_hidden.png")
     os.chmod(locked, 0)
     os.chmod(locked_file, 0)
-    port = _free_port()
     env = dict(os.environ, IIB_DB_PATH=str(tmp_path / "iib.db"), IIB_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("IIB_DB_URL", None)
-    proc = subprocess.Popen([*prefix, sys.executable, str(PROJECT / "app.py"), "--port", str(port), "--extra_paths",
-                             str(library), "--update_image_index"], cwd=str(tmp_path), env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}/infinite_image_browsing"
+    app = AppProcess("--extra_paths", str(library), "--update_image_index", cwd=tmp_path, env=env, prefix=prefix)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if httpx.get(base + "/hello", timeout=1).json() == "hello":
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.time() < deadline, "server did not come up"
-            time.sleep(0.1)
-        client = Checked(f"http://127.0.0.1:{port}", "/infinite_image_browsing")
+        client = Checked(app.url, "/infinite_image_browsing")
         try:
             nodes = _by_name(client("GET", "/files", params={"folder_path": str(library)}).json())
             assert nodes["locked_folder"]["special"] == "unreadable" and nodes["locked_folder"]["type"] == "dir"
@@ -285,10 +262,8 @@ def test_unreadable_entries_for_a_server_without_root_privileges(tmp_path):
             info = client("POST", "/batch_get_files_info", json={"paths": [str(locked)]}).json()
             assert info[str(locked)]["special"] == "unreadable"
             # The walk went on past the locked folder and file: the readable image is indexed.
-            deadline = time.time() + 30
-            while not client("POST", "/db/search_by_substr", json={"surstr": "visible"}).json()["files"]:
-                assert time.time() < deadline, "the readable image was never indexed"
-                time.sleep(0.1)
+            wait_until(lambda: client("POST", "/db/search_by_substr", json={"surstr": "visible"}).json()["files"],
+                       timeout=30, message="the readable image to be indexed")
             assert client("GET", "/file", params={"path": str(locked_file), "t": "1"}).status_code == 403
             assert client("GET", "/image-thumbnail",
                           params={"path": str(locked_file), "t": "1", "size": "64x64"}).status_code in (403, 404, 415)
@@ -301,8 +276,7 @@ def test_unreadable_entries_for_a_server_without_root_privileges(tmp_path):
         finally:
             client.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        app.stop()
         for p in (locked, locked_file):
             if os.path.lexists(p):
                 os.chmod(p, 0o700)

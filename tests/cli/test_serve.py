@@ -1,44 +1,18 @@
 """`python app.py --port ...` serves the API over HTTP; library entry points exist."""
 import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+from support.cli import AppProcess
 
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_app_serves_the_indexed_corpus_and_the_guide_examples_work(fixture_corpus, tmp_path):
-    port = free_port()
     env = dict(os.environ, IIB_DB_PATH=str(tmp_path / "iib.db"), IIB_CACHE_DIR=str(tmp_path / "cache"))
-    proc = subprocess.Popen([sys.executable, str(PROJECT / "app.py"), "--port", str(port), "--extra_paths",
-                             str(fixture_corpus), "--update_image_index"], cwd=str(tmp_path), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}/infinite_image_browsing"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if httpx.get(base + "/hello", timeout=1).json() == "hello":
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.time() < deadline, "server did not come up"
-            time.sleep(0.2)
-        run_guide_examples(base, fixture_corpus)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with AppProcess("--extra_paths", str(fixture_corpus), "--update_image_index", cwd=tmp_path, env=env) as app:
+        run_guide_examples(app.base, fixture_corpus)
 
 
 def run_guide_examples(BASE_URL, corpus):
@@ -138,28 +112,14 @@ def test_non_loopback_host_turns_access_control_on_and_says_so(tmp_path):
     a1111_png(lib / "a.png", "inside")
     outside = tmp_path / "outside"
     a1111_png(outside / "b.png", "outside")
-    port = free_port()
     env = dict(os.environ, IIB_DB_PATH=str(tmp_path / "iib.db"), IIB_CACHE_DIR=str(tmp_path / "cache"))
     env.pop("IIB_SECRET_KEY", None)
-    proc = subprocess.Popen([sys.executable, str(PROJECT / "app.py"), "--host", "0.0.0.0", "--port", str(port),
-                             "--extra_paths", str(lib)], cwd=str(tmp_path), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}/infinite_image_browsing"
+    app = AppProcess("--host", "0.0.0.0", "--extra_paths", str(lib), cwd=tmp_path, env=env)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                if httpx.get(base + "/hello", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.time() < deadline
-            time.sleep(0.2)
+        base = app.base
         assert httpx.get(base + "/global_setting").json()["enable_access_control"] is True
         assert httpx.get(base + "/file", params={"path": str(outside / "b.png"), "t": "1"}).status_code == 403
         assert httpx.get(base + "/file", params={"path": str(lib / "a.png"), "t": "1"}).status_code == 200
     finally:
-        proc.terminate()
-        _, err = proc.communicate(timeout=20)
-    text = err.decode()
+        text = app.stop()
     assert "access control is ON" in text and "without IIB_SECRET_KEY" in text

@@ -7,9 +7,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -21,8 +18,9 @@ import pytest
 from iib_core.db import open_database
 from iib_core.files.disk import PARTIAL_MARK, copy_entry, temp_name_beside
 from iib_core.files.partials import GRACE_SECONDS, PartialLedger, is_partial_name, sweep_folder
+from support.cli import AppProcess
+from support.waiting import wait_until
 
-PROJECT = Path(__file__).resolve().parents[2]
 OLD = time.time() - 2 * GRACE_SECONDS
 
 
@@ -98,12 +96,6 @@ def test_ledger_records_folders_and_forgets_swept_ones(tmp_path):
         db.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _sha(path: Path) -> str:
     h = hashlib.sha1()
     with open(path, "rb") as f:
@@ -112,37 +104,10 @@ def _sha(path: Path) -> str:
     return h.hexdigest()
 
 
-class Server:
+class Server(AppProcess):
     def __init__(self, tmp_path: Path, db_url: str, library: Path) -> None:
-        self.port = _free_port()
-        self.base = f"http://127.0.0.1:{self.port}/infinite_image_browsing"
         env = dict(os.environ, IIB_DB_URL=db_url, IIB_CACHE_DIR=str(tmp_path / "cache"))
-        self.proc = subprocess.Popen([sys.executable, str(PROJECT / "app.py"), "--port", str(self.port),
-                                      "--extra_paths", str(library)], cwd=str(tmp_path), env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 60
-        while True:
-            try:
-                if httpx.get(self.base + "/hello", timeout=1).json() == "hello":
-                    return
-            except httpx.HTTPError:
-                pass
-            assert self.proc.poll() is None, self.proc.stderr.read().decode()
-            assert time.time() < deadline, "server did not come up"
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=20)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        super().__init__("--extra_paths", str(library), cwd=tmp_path, env=env)
 
 
 def _kill_during_copy(tmp_path, db_url, library, src, dest):
@@ -204,10 +169,7 @@ def test_a_copy_killed_half_way_leaves_a_partial_that_the_next_start_removes(tmp
     other.write_bytes(b"in progress")
     server = Server(tmp_path, db_url, library)
     try:
-        deadline = time.time() + 30
-        while partial.exists():
-            assert time.time() < deadline, "the partial copy was not swept after the restart"
-            time.sleep(0.05)
+        wait_until(lambda: not partial.exists(), timeout=30, message="the partial copy to be swept after the restart")
         assert other.exists(), "a young partial (another process's copy in progress) must stay"
         assert not (dest / "big.bin").exists()
         assert _sha(src) == digest and src.stat().st_size == size
