@@ -13,7 +13,7 @@ from . import (ai_routes, app_routes, cache_routes, db_routes, extra_path_routes
                index_routes, media_routes, tag_routes, web_routes)
 from .context import DEFAULT_BASE, IIBContext, decide_access_control, decide_open_bind_readonly
 from .guard import install_guard
-from .openapi import declare_responses
+from .openapi import constrain_openapi, declare_responses
 from .errors import install_error_handlers
 
 log = logging.getLogger("iib")
@@ -85,6 +85,7 @@ def create_app(ctx: IIBContext, *, allow_cors: Optional[bool] = None) -> FastAPI
     add_cors(app, ctx, allow_cors if allow_cors is not None else ctx.allow_cors)
     _guard_docs(app, ctx)
     mount_iib(app, ctx, serve_root=True)
+    constrain_openapi(app)
     return app
 
 

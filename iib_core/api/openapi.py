@@ -59,3 +59,55 @@ def declare_responses(routes: Sequence, base: str = "") -> None:
                 statuses |= set(extra)
         for status in sorted(statuses):
             responses.setdefault(status, _response(status))
+
+
+# Limits the routes enforce themselves (with a 400 or 413 naming the limit), shown in the
+# schema of the request models: {model: {property: JSON-schema keywords}}.
+CONSTRAINTS = {
+    ("db_routes", "SearchBody"): {"size": {"minimum": 1, "maximum": 10_000}, "regexp": {"maxLength": 1000},
+                                  "syntax": {"enum": ["substr", "query"]}},
+    ("db_routes", "TagMatchBody"): {"size": {"minimum": 1, "maximum": 10_000}},
+    ("index_routes", "Exclusions"): {"dirs": {"maxItems": 500, "items": {"maxLength": 4096}}},
+    ("media_routes", "ZipReq"): {"paths": {"maxItems": 10_000}},
+    ("media_routes", "ZipPrepareReq"): {"paths": {"maxItems": 10_000}},
+}
+
+
+def _component(name: str, module: str, model: str) -> bool:
+    """FastAPI names a component after its class, or module-qualified when two share a name."""
+    name = name[: -len("-Input")] if name.endswith("-Input") else name
+    return name == model or name.endswith(f"__{module}__{model}")
+
+
+def _merge(target: dict, extra: dict) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        else:
+            target[key] = value
+
+
+def add_constraints(schema: dict) -> dict:
+    """Add CONSTRAINTS to a generated schema (model names are the same under pydantic 1 and 2)."""
+    components = schema.get("components", {}).get("schemas", {})
+    for (module, model), props in CONSTRAINTS.items():
+        for name, component in components.items():
+            if not _component(name, module, model):
+                continue
+            properties = component.get("properties", {})
+            for prop, extra in props.items():
+                if prop in properties:
+                    _merge(properties[prop], extra)
+    return schema
+
+
+def constrain_openapi(app) -> None:
+    """Make `app.openapi()` (cached by FastAPI) include the enforced limits."""
+    original = app.openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            app.openapi_schema = add_constraints(original())
+        return app.openapi_schema
+
+    app.openapi = openapi

@@ -215,3 +215,16 @@ def test_schema_declares_the_error_statuses(api):
     assert "416" in paths[api.base + "/stream_video"]["get"]["responses"]
     assert "401" in paths[api.base + "/files"]["get"]["responses"]
     assert "401" not in paths[api.base + "/hello"]["get"]["responses"]
+
+
+def test_schema_shows_the_limits_the_routes_enforce(api):
+    schemas = api.client.get("/openapi.json").json()["components"]["schemas"]
+    name = next(n for n in schemas if n == "SearchBody" or n.endswith("db_routes__SearchBody"))
+    search = schemas[name]["properties"]
+    assert search["size"]["maximum"] == 10_000 and search["size"]["minimum"] == 1
+    assert search["regexp"]["maxLength"] == 1000
+    assert schemas["Exclusions"]["properties"]["dirs"]["maxItems"] == 500
+    assert schemas["ZipReq"]["properties"]["paths"]["maxItems"] == 10_000
+    # ... and the route does refuse past them, with a detail.
+    r = api.post("/db/search_by_substr", json={"surstr": "", "size": 10_001})
+    assert r.status_code == 400 and "10000" in r.json()["detail"]
