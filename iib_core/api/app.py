@@ -12,9 +12,9 @@ from ..db import Database, open_database
 from . import (ai_routes, app_routes, cache_routes, db_routes, extra_path_routes, fs_routes, geninfo_routes,
                index_routes, media_routes, tag_routes, web_routes)
 from .context import DEFAULT_BASE, IIBContext, decide_access_control, decide_open_bind_readonly
+from .errors import install_error_handlers
 from .guard import install_guard
 from .openapi import constrain_openapi, declare_responses
-from .errors import install_error_handlers
 
 log = logging.getLogger("iib")
 

@@ -104,7 +104,6 @@ def test_open_routes_refuse_cross_site_even_from_an_allowed_origin(make_api):
 
 
 def test_listed_origin_may_write_only_with_a_key(make_api):
-    folder = None
     no_key = make_api(env={"IIB_ALLOW_ORIGINS": ALLOWED})
     target = no_key.library / "from-tools"
     r = no_key.post("/mkdirs", json={"dest_folder": str(target)}, headers={"origin": ALLOWED})
