@@ -31,7 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sd_webui_path_relative_to_config", action="store_true",
                    help="resolve relative output folders against the config file's folder")
     p.add_argument("--sd_webui_dir", metavar="DIR", help="the SD WebUI folder relative output folders belong to")
-    p.add_argument("--allow_cors", action="store_true", help="answer cross-origin requests from any origin")
+    p.add_argument("--allow_cors", nargs="*", default=None, metavar="ORIGIN",
+                   help="bare: let pages of any origin read (GET); with origins (also IIB_ALLOW_ORIGINS): "
+                        "only those, and with IIB_SECRET_KEY set they may also change things")
+    p.add_argument("--allowed_hosts", nargs="*", default=[], metavar="NAME",
+                   help="more host names to answer to (also IIB_ALLOWED_HOSTS; '*.example.com', '*' for any)")
     p.add_argument("--enable_shutdown", action="store_true", help="expose POST /shutdown")
     p.add_argument("--base", default="", help="URL prefix to serve under, e.g. /iib")
     p.add_argument("--export_fe_fn", action="store_true", help="expose front-end helper functions on window")
@@ -61,6 +65,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         settings = Settings.load(env_file=args.env_file, extra_paths=list(args.extra_paths),
                                  index_workers=args.workers)
+        if args.allow_cors or args.allowed_hosts:
+            from .config import parse_origin
+
+            settings = settings.with_overrides(
+                allowed_origins=list(settings.allowed_origins) + [
+                    parse_origin("--allow_cors", o) for o in (args.allow_cors or [])],
+                allowed_hosts=list(settings.allowed_hosts) + [h.lower() for h in args.allowed_hosts])
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -131,12 +142,12 @@ def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[st
         return 1
 
     ctx = build_context(settings, db=db, base=args.base or "/infinite_image_browsing", host=args.host,
-                        allow_cors=args.allow_cors, enable_shutdown=args.enable_shutdown, export_fe_fn=True,
+                        allow_cors=args.allow_cors is not None, enable_shutdown=args.enable_shutdown, export_fe_fn=True,
                         webui_options=webui_options, webui_dirs=webui_dirs)
     from .indexer.watch import start_watcher
 
     announce(ctx, args.host)
-    app = create_app(ctx, allow_cors=args.allow_cors)
+    app = create_app(ctx, allow_cors=args.allow_cors is not None)
     stop_watching = start_watcher(ctx)
     print(f"IIB serving on http://{args.host}:{args.port}{ctx.base}", file=sys.stderr, flush=True)
     try:

@@ -82,7 +82,15 @@ class Settings:
     secret_key: Optional[str] = None
     access_control: str = "auto"
     access_control_allowed_paths: List[str] = field(default_factory=list)
-    access_control_permission: str = "read-write"
+    # None: not set by the user ("read-write", except on an open bind without a key, where the
+    # server is read-only); a value set explicitly always wins.
+    access_control_permission: Optional[str] = None
+    # Host names (besides loopback, IP literals and the bound name) the server answers to
+    # (IIB_ALLOWED_HOSTS / --allowed_hosts): "name", "*.domain" or "*" for any.
+    allowed_hosts: List[str] = field(default_factory=list)
+    # Origins (scheme://host[:port]) other pages may call from (IIB_ALLOW_ORIGINS /
+    # --allow_cors ORIGIN...): reads always; writes only when a secret key is set.
+    allowed_origins: List[str] = field(default_factory=list)
     server_lang: str = "auto"
     db_file_backup_max: int = 8
     # None: look for stealth data only in alpha channels of lossless images without other
@@ -136,8 +144,12 @@ class Settings:
         return bool(self.openai_api_key) or self.openai_base_url != DEFAULT_OPENAI_BASE_URL
 
     @property
+    def permission(self) -> str:
+        return self.access_control_permission or "read-write"
+
+    @property
     def writable(self) -> bool:
-        return self.access_control_permission in ("read-write", "write-only")
+        return self.permission in ("read-write", "write-only")
 
     def with_overrides(self, **changes: Any) -> Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -219,6 +231,17 @@ def _parse_list(raw: str) -> List[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def parse_origin(name: str, raw: str) -> str:
+    """`scheme://host[:port]`, lower case, no path: the form browsers send in `Origin`."""
+    from urllib.parse import urlsplit
+
+    value = raw.strip().rstrip("/").lower()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query:
+        raise SettingsError(f"{name}: {raw!r} is not an origin (write it as http://host:port)")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:  # noqa: C901
     """Translate the IIB environment names into Settings fields, validating each."""
     out: Dict[str, Any] = {}
@@ -247,6 +270,10 @@ def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:  # noqa: C901
         out["access_control_permission"] = _parse_choice(
             "IIB_ACCESS_CONTROL_PERMISSION", text("IIB_ACCESS_CONTROL_PERMISSION"), PERMISSIONS
         )
+    if text("IIB_ALLOWED_HOSTS"):
+        out["allowed_hosts"] = [h.lower() for h in _parse_list(text("IIB_ALLOWED_HOSTS"))]
+    if text("IIB_ALLOW_ORIGINS"):
+        out["allowed_origins"] = [parse_origin("IIB_ALLOW_ORIGINS", o) for o in _parse_list(text("IIB_ALLOW_ORIGINS"))]
     if text("IIB_SERVER_LANG"):
         out["server_lang"] = _parse_choice("IIB_SERVER_LANG", text("IIB_SERVER_LANG"), SERVER_LANGS)
     if text("IIB_DB_FILE_BACKUP_MAX"):

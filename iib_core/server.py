@@ -53,10 +53,9 @@ class AppUtils:
 
     def wrap_app(self, app: FastAPI) -> FastAPI:
         ctx = self.context()
-        if self.allow_cors:
-            from fastapi.middleware.cors import CORSMiddleware
+        from .api.app import add_cors
 
-            app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"])
+        add_cors(app, ctx, self.allow_cors)
         mount_iib(app, ctx)
         return app
 
@@ -72,6 +71,9 @@ def announce(ctx: IIBContext, host: str) -> None:
     if not is_loopback_host(host) and not ctx.settings.secret_key:
         log.warning("listening on %s without IIB_SECRET_KEY: anyone who can reach this port can use IIB; "
                     "set IIB_SECRET_KEY to require a key", host)
+    if ctx.open_bind_readonly:
+        log.warning("read-only: listening on %s without IIB_SECRET_KEY, so nothing can be changed (set "
+                    "IIB_SECRET_KEY, or IIB_ACCESS_CONTROL_PERMISSION=read-write to allow changes anyway)", host)
 
 
 def launch_app(port: int = 8000, host: str = "127.0.0.1", extra_paths: Sequence[str] = (),

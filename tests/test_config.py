@@ -55,3 +55,16 @@ def test_all_documented_variables_are_read(tmp_path):
 def test_invalid_values_name_the_variable(tmp_path, name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.load(environ={name: value}, env_file=tmp_path / "none")
+
+
+def test_allowed_hosts_and_origins_and_whether_the_permission_was_set():
+    s = Settings.load(environ={"IIB_ALLOWED_HOSTS": "IIB.lan, *.example.test",
+                               "IIB_ALLOW_ORIGINS": "https://Tools.example:8443/, http://a.test"}, env_file="/nonexistent")
+    assert s.allowed_hosts == ["iib.lan", "*.example.test"]
+    assert s.allowed_origins == ["https://tools.example:8443", "http://a.test"]
+    assert s.access_control_permission is None and s.permission == "read-write" and s.writable
+    assert Settings.load(environ={"IIB_ACCESS_CONTROL_PERMISSION": "read-write"},
+                         env_file="/nonexistent").access_control_permission == "read-write"
+    for bad in ("tools.example", "ftp://x.test", "https://x.test/path"):
+        with pytest.raises(SettingsError, match="IIB_ALLOW_ORIGINS"):
+            Settings.load(environ={"IIB_ALLOW_ORIGINS": bad}, env_file="/nonexistent")

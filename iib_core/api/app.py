@@ -12,8 +12,10 @@ from ..config import Settings
 from ..db import Database, open_database
 from . import (ai_routes, app_routes, cache_routes, db_routes, extra_path_routes, fs_routes, geninfo_routes,
                index_routes, media_routes, tag_routes, web_routes)
-from .context import DEFAULT_BASE, IIBContext, decide_access_control
+from .context import DEFAULT_BASE, IIBContext, decide_access_control, decide_open_bind_readonly
 from .errors import install_error_handlers
+from .guard import install_guard
+from .openapi import constrain_openapi, declare_responses
 from .wire import WireJSONResponse
 
 log = logging.getLogger("iib")
@@ -28,10 +30,15 @@ def mount_iib(app: FastAPI, ctx: IIBContext, *, serve_root: bool = False) -> IIB
     `serve_root` also serves the browser UI at `GET /` (the standalone app)."""
     install_error_handlers(app)
     # Every JSON answer through one encoder: names that are not UTF-8 as `\udcXX` (wire.py).
-    app.include_router(app_routes.build_public(ctx), prefix=ctx.base, default_response_class=WireJSONResponse)
-    for group in ROUTE_GROUPS:
-        app.include_router(group.build(ctx), prefix=ctx.base, default_response_class=WireJSONResponse)
-    app.include_router(web_routes.build(ctx, serve_root=serve_root))  # the UI: no key needed
+    table = []
+    for router in [app_routes.build_public(ctx), *(group.build(ctx) for group in ROUTE_GROUPS)]:
+        declare_responses(router.routes)  # before include_router copies the routes
+        table.extend((ctx.base + r.path, r.methods) for r in router.routes)
+        app.include_router(router, prefix=ctx.base, default_response_class=WireJSONResponse)
+    ui = web_routes.build(ctx, serve_root=serve_root)  # the UI: no key needed
+    table.extend((r.path, r.methods) for r in ui.routes)
+    app.include_router(ui)
+    install_guard(app, ctx, table, serve_root)  # Host allow-list, cross-site writes, JSON only (guard.py)
     instances = getattr(app.state, "iib_instances", None)
     if instances is None:
         instances = {}
@@ -54,6 +61,8 @@ def build_context(
     exposed: bool = False,
     **options,
 ) -> IIBContext:
+    """`host` is the address the server listens on; `exposed` says the host app is reachable
+    from other machines whatever `host` says (webui --listen, --share ...)."""
     settings = settings or Settings.load()
     if extra_paths:
         settings = settings.with_overrides(extra_paths=list(settings.extra_paths) + list(extra_paths))
@@ -61,7 +70,8 @@ def build_context(
         db = open_database(settings.database_url, backup_max=settings.db_file_backup_max)
     access = decide_access_control(settings, host, exposed)
     return IIBContext(settings=settings, db=db, base=base, cli_extra_paths=list(settings.extra_paths),
-                      access_control=access, **options)
+                      access_control=access, bind_host=host, exposed=exposed,
+                      open_bind_readonly=decide_open_bind_readonly(settings, host, exposed), **options)
 
 
 def create_app(ctx: IIBContext, *, allow_cors: Optional[bool] = None) -> FastAPI:
@@ -76,14 +86,10 @@ def create_app(ctx: IIBContext, *, allow_cors: Optional[bool] = None) -> FastAPI
             ctx.db.dispose()
 
     app = FastAPI(title="Infinite Image Browsing", lifespan=lifespan)
-    if allow_cors if allow_cors is not None else ctx.allow_cors:
-        from fastapi.middleware.cors import CORSMiddleware
-
-        app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
-                           expose_headers=["content-type", "accept-ranges", "content-length", "content-range",
-                                           "content-encoding"])
+    add_cors(app, ctx, allow_cors if allow_cors is not None else ctx.allow_cors)
     _guard_docs(app, ctx)
     mount_iib(app, ctx, serve_root=True)
+    constrain_openapi(app)
     _docs_under_base(app, ctx.base)
     return app
 
@@ -99,6 +105,30 @@ def _docs_under_base(app: FastAPI, base: str) -> None:
     for alias, target in ((base + "/docs", app.docs_url), (base + "/openapi.json", app.openapi_url)):
         if base and target and alias != target:
             app.add_api_route(alias, redirect_to(target), methods=["GET"], include_in_schema=False)
+
+
+def add_cors(app: FastAPI, ctx: IIBContext, allow_cors: bool) -> None:
+    """CORS headers for other origins' pages (the request guard still decides what they may do).
+
+    Bare `--allow_cors`: any origin may read (GET/HEAD), without credentials. Origins listed in
+    `IIB_ALLOW_ORIGINS` / `--allow_cors ORIGIN ...`: those only, with credentials, and every
+    method when a secret key is set (reads only without one)."""
+    listed = list(ctx.settings.allowed_origins)
+    if not listed and not allow_cors:
+        return
+    from fastapi.middleware.cors import CORSMiddleware
+
+    methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] if ctx.settings.secret_key else ["GET", "HEAD"]
+    if listed:
+        options = dict(allow_origins=listed, allow_credentials=True, allow_methods=methods)
+        if not ctx.settings.secret_key:
+            log.warning("IIB_ALLOW_ORIGINS without IIB_SECRET_KEY: %s may read, but not change anything",
+                        ", ".join(listed))
+    else:
+        options = dict(allow_origins=["*"], allow_methods=["GET", "HEAD"])
+    app.add_middleware(CORSMiddleware, allow_headers=["*"],
+                       expose_headers=["content-type", "accept-ranges", "content-length", "content-range",
+                                       "content-encoding"], **options)
 
 
 def _guard_docs(app: FastAPI, ctx: IIBContext) -> None:

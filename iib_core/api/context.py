@@ -54,6 +54,14 @@ class IIBContext:
     # Inside a host with --gradio-auth and no IIB_SECRET_KEY: refuse everything (docs/api.md, "Conventions").
     secret_required: bool = False
     sd_cwd: str = field(default_factory=os.getcwd)
+    # Where the server listens ("0.0.0.0" for a wildcard bind) and whether the host app is
+    # reachable from other machines (webui --listen/--share/...): for the Host allow-list.
+    bind_host: str = "127.0.0.1"
+    exposed: bool = False
+    # More host names this instance answers to (the webui's --server-name, "*.gradio.live"...).
+    host_names: List[str] = field(default_factory=list)
+    # Open bind without a key and no explicit permission: writes refused (issue 11 §3).
+    open_bind_readonly: bool = False
     jobs: IndexJobs = field(init=False)
     send_slot: Optional[object] = field(default=None, init=False)  # set by geninfo_routes
     policy: AccessPolicy = field(init=False)
@@ -72,7 +80,14 @@ class IIBContext:
     # -- roots ---------------------------------------------------------------------
     @property
     def readonly(self) -> bool:
-        return not self.settings.writable
+        return self.open_bind_readonly or not self.settings.writable
+
+    @property
+    def host_rules(self):
+        from .guard import build_host_rules
+
+        return build_host_rules(self.bind_host, allowed=tuple(self.settings.allowed_hosts),
+                                extra=tuple(self.host_names), secret_key=self.settings.secret_key)
 
     def stored_extra_paths(self, refresh: bool = False) -> List[dict]:
         """Extra paths stored in the database (existing folders only), cached until refreshed."""
@@ -128,6 +143,15 @@ def normalize_base(base: str) -> str:
     if not base.startswith("/"):
         base = "/" + base
     return base.rstrip("/") or DEFAULT_BASE
+
+
+def is_open_bind(host: str, exposed: bool = False) -> bool:
+    return exposed or not is_loopback_host(host)
+
+
+def decide_open_bind_readonly(settings: Settings, host: str, exposed: bool = False) -> bool:
+    """Reachable from other machines with no key: read-only, unless a permission was set."""
+    return is_open_bind(host, exposed) and not settings.secret_key and settings.access_control_permission is None
 
 
 def decide_access_control(settings: Settings, host: str, exposed: bool = False) -> bool:

@@ -10,6 +10,9 @@ from ..security import request_knows_secret
 from .context import IIBContext
 
 WRITE_DENIED = "User is not authorized to perform this action. Required permission: read-write, write-only"
+OPEN_BIND_READONLY = ("This server is reachable from other machines and has no secret key, so it is read-only: "
+                      "set IIB_SECRET_KEY to allow changes (or set IIB_ACCESS_CONTROL_PERMISSION=read-write to "
+                      "let anyone who reaches it change files)")
 
 
 class SecretKeyRequired(IIBError):
@@ -33,6 +36,8 @@ def secret_guard(ctx: IIBContext) -> Callable[[Request], None]:
 
 def write_guard(ctx: IIBContext) -> Callable[[], None]:
     def check_write() -> None:
+        if ctx.open_bind_readonly:
+            raise Forbidden(OPEN_BIND_READONLY)
         if ctx.readonly:
             raise Forbidden(WRITE_DENIED)
 

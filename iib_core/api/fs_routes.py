@@ -38,6 +38,7 @@ from ..files.operations import describe
 from ..indexer import extract_options
 from .context import IIBContext
 from .deps import secret_guard, write_guard
+from .guard import is_same_origin
 from .wire import ListingResponse, query_text
 
 COVER_CACHE_SIZE = 2048
@@ -104,6 +105,11 @@ def require_local(request: Request) -> None:
         raise Forbidden(LOCAL_ONLY)
     if any(h in request.headers for h in FORWARDING_HEADERS):
         raise Forbidden(LOCAL_ONLY + " (this request came through a proxy)")
+    # Never on behalf of another page, not even an origin allowed by IIB_ALLOW_ORIGINS.
+    site = (request.headers.get("sec-fetch-site") or "").lower()
+    if site not in ("", "same-origin", "none") or (
+            request.headers.get("origin") is not None and not is_same_origin(request.headers)):
+        raise Forbidden(LOCAL_ONLY + " (and from IIB's own page)")
 
 
 def _launch(args: List[str]) -> None:

@@ -85,6 +85,24 @@ class HostInfo:
         return any(bool(self.flag(name)) for name in EXPOSING_FLAGS)
 
     @property
+    def bind_address(self) -> str:
+        """Where the host listens: --server-name, else 0.0.0.0 with --listen, else loopback."""
+        name = self.flag("server_name")
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+        return "0.0.0.0" if self.flag("listen") else "127.0.0.1"
+
+    def host_names(self) -> List[str]:
+        """Host names the browser may use besides the bound address (the Host allow-list):
+        gradio's share tunnels (*.gradio.live) with --share, ngrok's domains with --ngrok."""
+        names: List[str] = []
+        if self.flag("share"):
+            names.append("*.gradio.live")
+        if self.flag("ngrok"):
+            names += ["*.ngrok-free.app", "*.ngrok-free.dev", "*.ngrok.app", "*.ngrok.dev", "*.ngrok.io"]
+        return names
+
+    @property
     def auth_flag(self) -> Optional[str]:
         """The first flag that asks the host for a login, as typed on the command line."""
         for name in AUTH_FLAGS:

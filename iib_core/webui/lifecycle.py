@@ -72,6 +72,8 @@ def build_host_context(host: HostInfo, settings: Settings) -> IIBContext:
         base=host.route_base,
         extra_paths=host.extra_paths(),
         exposed=exposed,
+        host=host.bind_address,
+        host_names=host.host_names(),
         launch_mode="sd",
         webui_options=host.public_options(exposed),
         webui_dirs=host.output_dirs(),
@@ -158,4 +160,8 @@ def _announce(host: HostInfo, ctx: IIBContext) -> None:
         if not ctx.settings.secret_key:
             log.warning("Infinite image browsing: anyone who can open the webui can browse them; set "
                         "IIB_SECRET_KEY to require a key")
+    if ctx.open_bind_readonly:
+        log.warning("Infinite image browsing is read-only: the webui is reachable from other machines and "
+                    "IIB_SECRET_KEY is not set (set it, or IIB_ACCESS_CONTROL_PERMISSION=read-write, to allow "
+                    "changes)")
     log.info("Infinite image browsing: mounted at %s (%s)", ctx.base, host.kind)

@@ -634,7 +634,9 @@ def test_open_routes_refuse_when_not_on_loopback(db_url, tmp_path, lib):
     address = _non_loopback_address()
     if address is None:
         pytest.skip("this machine has no non-loopback IPv4 address to serve on")
-    settings = Settings.load(environ={"IIB_DB_URL": db_url, "IIB_CACHE_DIR": str(tmp_path / "cache")},
+    # An explicit permission: an open bind without a key would be read-only (403) anyway.
+    settings = Settings.load(environ={"IIB_DB_URL": db_url, "IIB_CACHE_DIR": str(tmp_path / "cache"),
+                                      "IIB_ACCESS_CONTROL_PERMISSION": "read-write"},
                              env_file=tmp_path / "no.env")
     ctx = build_context(settings, host=address, extra_paths=[str(lib)])
     server = uvicorn.Server(uvicorn.Config(create_app(ctx), host=address, port=0, log_level="warning",

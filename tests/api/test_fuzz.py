@@ -4,6 +4,7 @@ import pytest
 # The fuzzing runs in the main test environment; the A1111-pins venv only re-runs the route tests.
 schemathesis = pytest.importorskip("schemathesis")
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import status_code_conformance
 
 from iib_core.api import build_context, create_app
 from iib_core.config import Settings
@@ -43,3 +44,5 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 def test_no_input_gives_a_server_error(case, fuzz_server):
     response = case.call(base_url=fuzz_server.url, timeout=30)
     assert response.status_code < 500, (case.method, case.path, case.body, case.query, response.text[:500])
+    # The schema is honest: every status a route answers is declared (with its {"detail"} shape).
+    case.validate_response(response, checks=[status_code_conformance])

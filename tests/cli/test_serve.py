@@ -120,6 +120,20 @@ def test_non_loopback_host_turns_access_control_on_and_says_so(tmp_path):
         assert httpx.get(base + "/global_setting").json()["enable_access_control"] is True
         assert httpx.get(base + "/file", params={"path": str(outside / "b.png"), "t": "1"}).status_code == 403
         assert httpx.get(base + "/file", params={"path": str(lib / "a.png"), "t": "1"}).status_code == 200
+        # No key on an open bind: read-only, and the answer says how to change that.
+        r = httpx.post(base + "/mkdirs", json={"dest_folder": str(lib / "new")})
+        assert r.status_code == 403 and "IIB_SECRET_KEY" in r.json()["detail"] and not (lib / "new").exists()
     finally:
         text = app.stop()
     assert "access control is ON" in text and "without IIB_SECRET_KEY" in text
+    assert "read-only" in text
+
+
+def test_allow_cors_takes_origins_and_allowed_hosts_take_names():
+    from iib_core.cli import build_parser
+
+    p = build_parser()
+    assert p.parse_args([]).allow_cors is None
+    assert p.parse_args(["--allow_cors"]).allow_cors == []
+    args = p.parse_args(["--allow_cors", "https://a.example:8443", "--allowed_hosts", "iib.lan"])
+    assert args.allow_cors == ["https://a.example:8443"] and args.allowed_hosts == ["iib.lan"]

@@ -98,3 +98,11 @@ def test_tab_title_language(server_lang, localization, title, monkeypatch):
 def test_detect_kind_by_features():
     assert detect_kind(SimpleNamespace(insecure=False, safe=False)) == "sdnext"
     assert detect_kind(SimpleNamespace(listen=False)) in ("a1111", "forge")
+
+
+def test_bind_address_and_host_names_follow_the_flags():
+    assert host({}).bind_address == "127.0.0.1" and host({}).host_names() == []
+    assert host({"listen": True}).bind_address == "0.0.0.0"
+    assert host({"listen": True, "server_name": "box.lan"}).bind_address == "box.lan"
+    assert host({"share": True}).host_names() == ["*.gradio.live"]
+    assert "*.ngrok-free.app" in host({"ngrok": "token"}).host_names()

@@ -49,10 +49,12 @@ function buildUrl(route, query) {
  */
 export async function request(method, route, { query, body, blob, signal: abort } = {}) {
   const init = { method, credentials: 'same-origin', headers: {}, signal: abort };
-  if (body !== undefined) {
+  // Every request that may change something is JSON, even without a body: the server
+  // refuses other content types there (a cross-site page can send those without asking).
+  if (body !== undefined || (method !== 'GET' && method !== 'HEAD')) {
     init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
   }
+  if (body !== undefined) init.body = JSON.stringify(body);
   let res;
   try {
     res = await fetch(buildUrl(route, query), init);
