@@ -58,29 +58,35 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
-    try:
-        settings = Settings.load(env_file=args.env_file, extra_paths=list(args.extra_paths),
-                                 index_workers=args.workers)
-        if args.allow_cors or args.allowed_hosts:
-            from .config import parse_origin
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """The settings (environment and .env) with the command line's additions; SettingsError
+    names a bad value."""
+    settings = Settings.load(env_file=args.env_file, extra_paths=list(args.extra_paths), index_workers=args.workers)
+    if args.allow_cors or args.allowed_hosts:
+        from .config import parse_origin
 
-            settings = settings.with_overrides(
-                allowed_origins=list(settings.allowed_origins) + [
-                    parse_origin("--allow_cors", o) for o in (args.allow_cors or [])],
-                allowed_hosts=list(settings.allowed_hosts) + [h.lower() for h in args.allowed_hosts])
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        settings = settings.with_overrides(
+            allowed_origins=list(settings.allowed_origins) + [
+                parse_origin("--allow_cors", o) for o in (args.allow_cors or [])],
+            allowed_hosts=list(settings.allowed_hosts) + [h.lower() for h in args.allowed_hosts])
     if args.demo:
         from .demo import ensure_demo_folder
 
         settings = settings.with_overrides(extra_paths=list(settings.extra_paths) + [str(ensure_demo_folder())])
     if args.exclude:
         settings = settings.with_overrides(exclude_dirs=list(settings.exclude_dirs) + list(args.exclude))
+    return settings
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = settings_from_args(args)
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     if args.clean_cache:
         return run_clean_cache(settings)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from fastapi import FastAPI
 from starlette.responses import RedirectResponse  # module level: fastapi 0.94 resolves annotations here
@@ -30,13 +30,13 @@ def mount_iib(app: FastAPI, ctx: IIBContext, *, serve_root: bool = False) -> IIB
     `serve_root` also serves the browser UI at `GET /` (the standalone app)."""
     install_error_handlers(app)
     # Every JSON answer through one encoder: names that are not UTF-8 as `\udcXX` (wire.py).
-    table = []
+    table: List[Tuple[str, Sequence[str]]] = []
     for router in [app_routes.build_public(ctx), *(group.build(ctx) for group in ROUTE_GROUPS)]:
         declare_responses(router.routes)  # before include_router copies the routes
-        table.extend((ctx.base + r.path, r.methods) for r in router.routes)
+        table.extend((ctx.base + getattr(r, "path", ""), getattr(r, "methods", None) or ()) for r in router.routes)
         app.include_router(router, prefix=ctx.base, default_response_class=WireJSONResponse)
     ui = web_routes.build(ctx, serve_root=serve_root)  # the UI: no key needed
-    table.extend((r.path, r.methods) for r in ui.routes)
+    table.extend((getattr(r, "path", ""), getattr(r, "methods", None) or ()) for r in ui.routes)
     app.include_router(ui)
     install_guard(app, ctx, table, serve_root)  # Host allow-list, cross-site writes, JSON only (guard.py)
     instances = getattr(app.state, "iib_instances", None)
@@ -119,6 +119,7 @@ def add_cors(app: FastAPI, ctx: IIBContext, allow_cors: bool) -> None:
     from fastapi.middleware.cors import CORSMiddleware
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] if ctx.settings.secret_key else ["GET", "HEAD"]
+    options: Dict[str, Any]
     if listed:
         options = dict(allow_origins=listed, allow_credentials=True, allow_methods=methods)
         if not ctx.settings.secret_key:

@@ -60,7 +60,7 @@ class IIBContext:
     exposed: bool = False
     # More host names this instance answers to (the webui's --server-name, "*.gradio.live"...).
     host_names: List[str] = field(default_factory=list)
-    # Open bind without a key and no explicit permission: writes refused (issue 11 §3).
+    # Open bind without a key and no explicit permission: writes refused (README, Security).
     open_bind_readonly: bool = False
     jobs: IndexJobs = field(init=False)
     send_slot: Optional[object] = field(default=None, init=False)  # set by geninfo_routes

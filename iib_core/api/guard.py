@@ -32,7 +32,7 @@ import functools
 import ipaddress
 import socket
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Set, Tuple
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -215,7 +215,7 @@ class RequestGuard:
     It also answers `OPTIONS` under the base (204 with `Allow`; 404 for unknown paths), except
     CORS preflights, which go on to a CORS middleware when there is one."""
 
-    def __init__(self, app, ctx: "IIBContext", routes: Sequence[Tuple[str, Sequence[str]]] = (),
+    def __init__(self, app, ctx: IIBContext, routes: Sequence[Tuple[str, Sequence[str]]] = (),
                  serve_root: bool = False) -> None:
         from starlette.routing import compile_path
 
@@ -263,7 +263,7 @@ class RequestGuard:
         return None
 
     def options(self, path: str) -> Response:
-        methods = set()
+        methods: Set[str] = set()
         for regex, route_methods in self.table:
             if regex.match(path):
                 methods |= route_methods
@@ -279,7 +279,7 @@ def _error(status: int, detail: str) -> Response:
     return JSONResponse({"detail": detail}, status_code=status)
 
 
-def install_guard(app, ctx: "IIBContext", routes: Sequence[Tuple[str, Sequence[str]]], serve_root: bool) -> None:
+def install_guard(app, ctx: IIBContext, routes: Sequence[Tuple[str, Sequence[str]]], serve_root: bool) -> None:
     """Add the guard as the outermost middleware, also on an app that already served requests
     (a webui host calls on_app_started after gradio's own start-up requests): the stack is
     then rebuilt on the next request, as A1111 does for its own middleware."""

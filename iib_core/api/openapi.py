@@ -8,7 +8,7 @@ schema (no response model), which works under FastAPI 0.94 and current versions 
 """
 from __future__ import annotations
 
-from typing import Dict, Sequence
+from typing import Any, Dict, Sequence, Tuple
 
 from .guard import SAFE_METHODS
 
@@ -63,7 +63,7 @@ def declare_responses(routes: Sequence, base: str = "") -> None:
 
 # Limits the routes enforce themselves (with a 400 or 413 naming the limit), shown in the
 # schema of the request models: {model: {property: JSON-schema keywords}}.
-CONSTRAINTS = {
+CONSTRAINTS: Dict[Tuple[str, str], Dict[str, Dict[str, Any]]] = {
     ("db_routes", "SearchBody"): {"size": {"minimum": 1, "maximum": 10_000}, "regexp": {"maxLength": 1000},
                                   "syntax": {"enum": ["substr", "query"]}},
     ("db_routes", "TagMatchBody"): {"size": {"minimum": 1, "maximum": 10_000}},

@@ -1,4 +1,4 @@
-"""No cross-site writes (issue 11 §1, §3): every state-changing route, as the app lists them in
+"""No cross-site writes: every state-changing route, as the app lists them in
 its own schema, refuses bodies that are not declared JSON (415) and requests another page sent
 (403): nothing changes on disk or in the database. Over real HTTP, on SQLite and PostgreSQL,
 under whatever FastAPI this venv has (current, the A1111 pins, the Forge pins)."""
@@ -151,7 +151,7 @@ def test_cors_preflight_allows_reads_only_unless_listed_with_a_key(make_api):
     assert pre.status_code == 400
 
 
-# -- open binds (§3) ------------------------------------------------------------------------
+# -- open binds ------------------------------------------------------------------------
 def test_open_bind_without_a_key_is_read_only_and_says_how_to_fix_it(make_api):
     api = make_api(host="0.0.0.0")
     victim = _victim(api)
@@ -184,7 +184,7 @@ def test_explicit_read_only_stays_read_only_on_loopback(make_api):
     assert r.status_code == 403 and not (api.library / "new").exists()
 
 
-# -- OPTIONS and the schema (§7) --------------------------------------------------------------
+# -- OPTIONS and the schema --------------------------------------------------------------
 def test_options_answers_with_allow(api):
     r = api.client.options(api.path("/files"))
     assert r.status_code == 204 and set(r.headers["allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}

@@ -1,4 +1,4 @@
-"""The Host allow-list (issue 11 §2): a DNS-rebinding page reaches 127.0.0.1 with its own name
+"""The Host allow-list: a DNS-rebinding page reaches 127.0.0.1 with its own name
 in `Host`, and must read nothing. Over real HTTP (the connection always goes to 127.0.0.1;
 only the Host header changes), on SQLite and PostgreSQL."""
 from __future__ import annotations

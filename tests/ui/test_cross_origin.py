@@ -1,4 +1,4 @@
-"""A real second origin in Chromium (issue 11 §1, §8): a page served from another port of
+"""A real second origin in Chromium: a page served from another port of
 127.0.0.1 (same-site for the browser, so it gets the key's cookie) fires everything a page
 can send without asking (sendBeacon, no-cors fetch, text/plain and urlencoded form POSTs,
 and a CORS JSON fetch) at every write route of a victim IIB server. Nothing on disk or in

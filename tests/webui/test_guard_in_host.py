@@ -1,4 +1,4 @@
-"""The request guard inside a real gradio host (issue 11 §1-§3): it protects IIB's paths,
+"""The request guard inside a real gradio host: it protects IIB's paths,
 leaves the host's own routes alone, and follows the host's flags (--listen: read-only without
 a key; --share: gradio's tunnel names)."""
 from __future__ import annotations
