@@ -11,7 +11,8 @@ import { get, post, fileUrl } from '../api.js';
 import { baseName, parentOf, humanSize } from '../media.js';
 import { updateTabState } from '../workspace.js';
 import { parseGeninfo } from '../geninfo.js';
-import { DRAG_TYPE, draggedNodes, endDrag } from '../dnd.js';
+import { draggedNodes, endDrag } from '../dnd.js';
+import { useDropZone } from '../hooks/dropzone.js';
 import { keyName, isTyping } from '../keys.js';
 import { diffWords, paramRows, lorasOf, isImage, compareFirst } from '../compare.js';
 import { usePinch } from '../pinch.js';
@@ -55,10 +56,6 @@ function useSides(a, b) {
     return () => { alive = false; };
   }, [a, b]);
   return [nodes, texts];
-}
-
-function isFileDrag(e) {
-  return !!(e.dataTransfer && Array.from(e.dataTransfer.types || []).includes(DRAG_TYPE));
 }
 
 function Diff({ parts, side }) {
@@ -135,7 +132,17 @@ export function ComparePage({ tab }) {
   const [split, setSplit] = useState(typeof st.split === 'number' ? clamp(st.split, 0, 1) : 0.5);
   const [view, setView] = useState(FIT);
   const [stage, setStage] = useState({ w: 0, h: 0 });
-  const [over, setOver] = useState(false);
+  // Images dropped here (from any grid) become A and/or B.
+  const [over, drop] = useDropZone(() => {
+    const imgs = (draggedNodes() || []).filter(isImage);
+    endDrag();
+    if (imgs.length >= 2) setState({ a: imgs[0].fullpath, b: imgs[1].fullpath });
+    else if (imgs.length === 1) {
+      const p = imgs[0].fullpath;
+      if (!a) setState({ a: p });
+      else if (p !== a) setState({ b: p });
+    }
+  });
   const root = useRef(null);
   const stages = useRef(null);
   const live = useRef(null);
@@ -271,30 +278,6 @@ export function ComparePage({ tab }) {
     else if (key === 'm') setMode(mode === 'slider' ? 'side' : 'slider');
     else done = false;
     if (done) e.preventDefault();
-  };
-
-  // Images dropped here (from any grid) become A and/or B.
-  const drop = {
-    onDragOver: (e) => {
-      if (!isFileDrag(e)) return;
-      e.preventDefault();
-      e.dataTransfer.dropEffect = 'copy';
-      setOver(true);
-    },
-    onDragLeave: (e) => { if (!e.currentTarget.contains(e.relatedTarget)) setOver(false); },
-    onDrop: (e) => {
-      if (!isFileDrag(e)) return;
-      e.preventDefault();
-      setOver(false);
-      const imgs = (draggedNodes() || []).filter(isImage);
-      endDrag();
-      if (imgs.length >= 2) setState({ a: imgs[0].fullpath, b: imgs[1].fullpath });
-      else if (imgs.length === 1) {
-        const p = imgs[0].fullpath;
-        if (!a) setState({ a: p });
-        else if (p !== a) setState({ b: p });
-      }
-    },
   };
 
   const onNat = (path, n) => setNat((o) => (o[path] && o[path].w === n.w && o[path].h === n.h ? o : { ...o, [path]: n }));
