@@ -1,3 +1,4 @@
+// @ts-check
 // The state behind a folder or walk tab: listing, order, filter, selection, focus.
 // One model per tab, kept while the tab exists (so the preview and drag and drop
 // between panes can reach any pane's items).

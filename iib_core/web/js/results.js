@@ -1,3 +1,4 @@
+// @ts-check
 // The state behind a result tab (text search, tag search, favourites, random, topics): the
 // same selection, focus and preview machinery as a folder, fed page by page from a search
 // route that answers {files, cursor: {has_next, next}}.

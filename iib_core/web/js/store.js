@@ -1,3 +1,4 @@
+// @ts-check
 // Application-wide state: the server's global settings, the workspace (columns of tabs),
 // toasts, the open dialog, the context menu, the fullscreen preview, the batch list.
 import { signal, computed, batch, effect } from '@preact/signals';

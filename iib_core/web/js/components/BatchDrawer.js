@@ -1,3 +1,4 @@
+// @ts-check
 // The batch download drawer: collects files from any grid, search result or walk
 // stream ("Add to batch download", or drag items onto it), lists them with thumbnails,
 // count and total size, and downloads them as one zip, compressed or stored. The list is

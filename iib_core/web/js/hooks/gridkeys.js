@@ -1,6 +1,6 @@
 // @ts-check
 // The grid's keyboard: arrows, PgUp/PgDn, Home/End move the focus (Shift extends the
-// selection), Enter opens, Backspace goes up, Space toggles, Ctrl+A selects all, F2 renames,
+// selection), Enter opens, Backspace goes up, Space toggles, Ctrl+A selects all, the rename key renames,
 // and the user's shortcuts (delete, rate, favourite, tags...) act on the selection.
 import { settings } from '../settings.js';
 import { preview } from '../store.js';
