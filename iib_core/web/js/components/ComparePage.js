@@ -102,6 +102,30 @@ function CompareToolbar({ A, B, a, b, mode, view, scale, swap, setMode, zoom }) 
     </div>`;
 }
 
+/** The image stages: A and B over each other with the split handle, or side by side. */
+function CompareStages({ stages, mode, zoomed, pct, scale, onWheel, onPointerDown, handle, A, B, box, transform, pixelated, onNat }) {
+  return html`<div class=${'cmp-stages ' + mode} ref=${stages}>
+    ${mode === 'slider' ? html`
+      <div class=${'cmp-stage slider' + (zoomed ? ' pannable' : '')} data-split=${pct} data-scale=${scale.toFixed(4)}
+          onWheel=${onWheel} onPointerDown=${onPointerDown}>
+        <${Picture} node=${A} side="a" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
+        <div class="cmp-clip" style=${{ clipPath: `inset(0 0 0 ${pct}%)` }}>
+          <${Picture} node=${B} side="b" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
+        </div>
+        <span class="cmp-label a">A</span><span class="cmp-label b">B</span>
+        ${handle}
+      </div>` : html`
+      <div class="cmp-stage side a pannable" data-scale=${scale.toFixed(4)} onWheel=${onWheel} onPointerDown=${onPointerDown}>
+        <${Picture} node=${A} side="a" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
+        <span class="cmp-label a">A</span>
+      </div>
+      <div class="cmp-stage side b pannable" data-scale=${scale.toFixed(4)} onWheel=${onWheel} onPointerDown=${onPointerDown}>
+        <${Picture} node=${B} side="b" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
+        <span class="cmp-label b">B</span>
+      </div>`}
+    </div>`;
+}
+
 export function ComparePage({ tab }) {
   const st = tab.state || {};
   const a = typeof st.a === 'string' ? st.a : '';
@@ -273,26 +297,8 @@ export function ComparePage({ tab }) {
   return html`<div class=${'compare-page' + (over ? ' over' : '')} ref=${root} tabindex="-1" onKeyDown=${onKeyDown} ...${drop}
       data-a=${a} data-b=${b} data-mode=${mode}>
     <${CompareToolbar} A=${A} B=${B} a=${a} b=${b} mode=${mode} view=${view} scale=${scale} swap=${swap} setMode=${setMode} zoom=${zoom} />
-    <div class=${'cmp-stages ' + mode} ref=${stages}>
-      ${mode === 'slider' ? html`
-        <div class=${'cmp-stage slider' + (zoomed ? ' pannable' : '')} data-split=${pct} data-scale=${scale.toFixed(4)}
-            onWheel=${onWheel} onPointerDown=${onPointerDown}>
-          <${Picture} node=${A} side="a" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
-          <div class="cmp-clip" style=${{ clipPath: `inset(0 0 0 ${pct}%)` }}>
-            <${Picture} node=${B} side="b" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
-          </div>
-          <span class="cmp-label a">A</span><span class="cmp-label b">B</span>
-          ${handle}
-        </div>` : html`
-        <div class="cmp-stage side a pannable" data-scale=${scale.toFixed(4)} onWheel=${onWheel} onPointerDown=${onPointerDown}>
-          <${Picture} node=${A} side="a" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
-          <span class="cmp-label a">A</span>
-        </div>
-        <div class="cmp-stage side b pannable" data-scale=${scale.toFixed(4)} onWheel=${onWheel} onPointerDown=${onPointerDown}>
-          <${Picture} node=${B} side="b" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
-          <span class="cmp-label b">B</span>
-        </div>`}
-    </div>
+    <${CompareStages} stages=${stages} mode=${mode} zoomed=${zoomed} pct=${pct} scale=${scale} onWheel=${onWheel}
+      onPointerDown=${onPointerDown} handle=${handle} A=${A} B=${B} box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
     <div class="cmp-below">
       <div class="cmp-files">
         <span title=${a}><span class="cmp-tag a">A</span> ${parentOf(a)}</span>
