@@ -30,6 +30,20 @@ class FeSettingName(BaseModel):
     name: str
 
 
+# The SD WebUI's output folder options with the folder the webui writes to when the option is
+# empty (None: no folder of its own), in the order the start page lists them. `/global_setting`
+# hands this to the UI (`webui_outdirs`), which shows the folders that exist.
+WEBUI_OUTDIR_DEFAULTS = (
+    ("outdir_txt2img_samples", "outputs/txt2img-images"),
+    ("outdir_img2img_samples", "outputs/img2img-images"),
+    ("outdir_extras_samples", "outputs/extras-images"),
+    ("outdir_save", "log/images"),
+    ("outdir_txt2img_grids", "outputs/txt2img-grids"),
+    ("outdir_img2img_grids", "outputs/img2img-grids"),
+    ("outdir_samples", None),
+    ("outdir_grids", None),
+)
+
 def tag_out(tag: dict) -> dict:
     """A `Tag` as docs/api.md shapes it ("Shared shapes")."""
     return {"id": tag["id"], "name": tag["name"], "type": tag["type"], "count": tag["count"],
@@ -88,6 +102,7 @@ def build(ctx: IIBContext) -> APIRouter:
             "export_fe_fn": ctx.export_fe_fn,
             "app_fe_setting": fe,
             "is_readonly": ctx.readonly,
+            "webui_outdirs": [{"key": k, "default": d} for k, d in WEBUI_OUTDIR_DEFAULTS],
         }
 
     @router.get("/version")

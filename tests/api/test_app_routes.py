@@ -1,4 +1,5 @@
 """/hello, /global_setting, /version, /app_fe_setting, /shutdown over real HTTP."""
+from iib_core.roots import WEBUI_OUTDIR_KEYS
 from iib_core.security import secret_cookie_value
 
 
@@ -18,6 +19,16 @@ def test_global_setting_shape(api):
     like = [t for t in g["all_custom_tags"] if t["name"] == "like"]
     assert like and like[0] == {"id": like[0]["id"], "name": "like", "type": "custom", "count": 0, "score": 0,
                                 "color": "", "display_name": None}
+
+
+def test_global_setting_names_the_webui_output_folders(api):
+    """The start page lists the webui's output folders from this answer (it keeps no list of its own)."""
+    outdirs = api.get("/global_setting").json()["webui_outdirs"]
+    assert outdirs[0] == {"key": "outdir_txt2img_samples", "default": "outputs/txt2img-images"}
+    assert {"key": "outdir_samples", "default": None} in outdirs
+    # The same options the indexer reads from a webui config, each once.
+    keys = [o["key"] for o in outdirs]
+    assert len(keys) == len(set(keys)) and set(keys) == set(WEBUI_OUTDIR_KEYS)
 
 
 def test_app_fe_setting_roundtrip_and_errors(api):

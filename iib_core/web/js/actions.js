@@ -1,3 +1,4 @@
+// @ts-check
 // File operations behind the context menu, the toolbar, the preview and the shortcuts.
 // Each action reports its outcome in a toast; API errors appear as their readable detail.
 import { signal } from '@preact/signals';
@@ -7,7 +8,7 @@ import { nameText } from './names.js';
 import { settings } from './settings.js';
 import { kindOf, parentOf, joinPath, baseName, isInside } from './media.js';
 import {
-  toast, toastError, confirmDialog, promptDialog, pickFolderDialog, preview, addToBatch, batchList,
+  toast, toastError, confirmDialog, promptDialog, pickFolderDialog, preview,
   remember, recentTargets, inWebui, isReadonly, customTags,
 } from './store.js';
 import { allModels, refreshFolders } from './models.js';
@@ -159,9 +160,9 @@ export async function deleteNodes(nodes, { ask = true } = {}) {
     for (const m of allModels()) m.removePaths(gone.length ? gone : list.map((n) => n.fullpath));
     forget(gone);
     const ids = items.map((i) => i.trash_id).filter(Boolean);
-    const id = toast(t('toast.deleted', { n: items.length || list.length }), {
+    toast(t('toast.deleted', { n: items.length || list.length }), {
       kind: 'success',
-      action: ids.length ? { label: t('action.undo'), run: () => undoDelete(ids, id) } : null,
+      action: ids.length ? { label: t('action.undo'), run: () => undoDelete(ids) } : null,
     });
   });
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Ratings and custom tags of the files on screen, fetched in batches for what is visible
 // and cached; culling writes through here so every grid and the preview agree.
 import { signal } from '@preact/signals';
@@ -111,6 +112,7 @@ export function hasTag(path, name) {
  */
 // Toggles run one after another: two keys pressed in quick succession ("f" then "x") must not
 // both read the file's tags before either wrote them (the second would undo the first's badge).
+/** @type {Promise<unknown>} */
 let toggleChain = Promise.resolve();
 
 export function toggleTag(files, name) {

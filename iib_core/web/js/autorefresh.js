@@ -1,3 +1,4 @@
+// @ts-check
 // Auto refresh: visible folder panes re-list when their folder changed on disk.
 import { settings } from './settings.js';
 import { workspace } from './workspace.js';

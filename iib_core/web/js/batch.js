@@ -1,3 +1,4 @@
+// @ts-check
 // The batch download list: the drawer's open state, removing and clearing, checking
 // that the listed files still exist, and downloading them as one zip: POST /zip_prepare packs
 // it on the server (`compress` true deflates, false stores; the user can cancel while it packs),

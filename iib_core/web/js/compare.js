@@ -1,3 +1,4 @@
+// @ts-check
 // Compare two images: picking them (two selected → "Compare"; "Compare with…" on one,
 // then on another, across panes and tabs), opening the compare tab, and the pure parts of
 // the generation info diff (word-level prompt diff, parameter table).

@@ -1,3 +1,4 @@
+// @ts-check
 // Folder cards show up to four of the folder's newest media (batch_top_4_media_info).
 import { signal } from '@preact/signals';
 import { post } from './api.js';

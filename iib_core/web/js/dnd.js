@@ -1,3 +1,4 @@
+// @ts-check
 // Drag and drop of grid items onto a folder (a folder card, a tree node, another pane):
 // asks whether to move or copy, then runs the same operation as the menu.
 import { t } from './i18n.js';
@@ -23,6 +24,11 @@ export function endDrag() {
 /** The nodes of the drag in progress, or null: for drop targets that are not folders (batch, compare). */
 export function draggedNodes() {
   return dragging;
+}
+
+/** Does this drag carry grid items (not files from the desktop, not text)? */
+export function isFileDrag(e) {
+  return !!(e.dataTransfer && Array.from(e.dataTransfer.types || []).includes(DRAG_TYPE));
 }
 
 function acceptable(e, folder) {
@@ -56,4 +62,21 @@ export async function dropOnFolder(e, folder) {
     extra: [{ label: t('action.copy'), value: 'copy' }],
   });
   if (op === 'move' || op === 'copy') await transfer(nodes, op, folder);
+}
+
+/**
+ * The drag-and-drop handlers of an element that stands for `folder` (a folder card, a tree
+ * node, a pane's background); none when `folder` is empty.
+ * @param {string | null | undefined} folder
+ */
+export function folderDropProps(folder) {
+  if (!folder) return {};
+  return {
+    onDragOver: (e) => dragOverFolder(e, folder),
+    onDragLeave: (e) => e.currentTarget.classList.remove('drop-target'),
+    onDrop: (e) => {
+      e.currentTarget.classList.remove('drop-target');
+      dropOnFolder(e, folder);
+    },
+  };
 }

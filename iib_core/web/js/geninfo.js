@@ -1,3 +1,4 @@
+// @ts-check
 // Parse the A1111 "parameters" layout the server normalises every generator into
 // (docs/formats.md, "The A1111 text"): prompt lines, "Negative prompt:" lines, then one line of
 // `Key: value` pairs (values may be quoted and hold commas).

@@ -1,3 +1,4 @@
+// @ts-check
 // The string table: every visible text goes through t(). Dictionaries live in
 // ../i18n/<lang>.json plus one file per feature, ../i18n/<part>/<lang>.json (merged);
 // English is the fallback for a key a dictionary lacks.
@@ -11,6 +12,7 @@ export const LANGUAGES = [
 ];
 
 export const PARTS = ['search', 'tags', 'compare', 'batch', 'index', 'ai', 'cache', 'special'];
+/** @type {import('@preact/signals').Signal<Record<string, Record<string, string>>>} */
 const dictionaries = signal({});
 export const lang = signal('en');
 const current = computed(() => dictionaries.value[lang.value] || {});

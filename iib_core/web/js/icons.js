@@ -1,3 +1,4 @@
+// @ts-check
 // Line icons drawn for this UI (24×24, stroked with currentColor).
 import { html } from './html.js';
 

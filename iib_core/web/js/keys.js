@@ -1,3 +1,4 @@
+// @ts-check
 // Keyboard shortcuts: a key event as a name ("f", "Delete", "Ctrl+d") and matching.
 import { useState, useRef, useEffect } from 'preact/hooks';
 export function keyName(e) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Entry point: load the strings, render the app.
 import { render } from 'preact';
 import { effect, computed } from '@preact/signals';

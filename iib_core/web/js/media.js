@@ -1,3 +1,4 @@
+// @ts-check
 // Media kinds by extension (as iib_core/media/kinds.py) and the small path helpers the UI needs.
 import { t } from './i18n.js';
 

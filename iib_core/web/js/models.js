@@ -1,3 +1,4 @@
+// @ts-check
 // The state behind a folder or walk tab: listing, order, filter, selection, focus.
 // One model per tab, kept while the tab exists (so the preview and drag and drop
 // between panes can reach any pane's items).
@@ -29,6 +30,8 @@ export class BaseModel {
     this.epoch = signal(0); // bumped when the pane shows another folder: the grid scrolls to the top
     this.scrollTop = 0;
     this.scrollTo = null; // set by the grid: (index) => void
+    /** @type {import('@preact/signals').ReadonlySignal<any[]>} the shown entries (subclasses: sorted, filtered) */
+    this.items = computed(() => this.nodes.value);
   }
 
   get files() {
@@ -185,27 +188,91 @@ export class FolderModel extends BaseModel {
 }
 
 /**
+ * A model fed step by step (one folder of a walk, one page of a search) until its source
+ * ends: the grid and the preview call more() as the user nears the end. Subclasses give
+ * step(gen), which loads one chunk, appends it, sets `done` at the end of the source and
+ * returns how many visible items it added.
+ */
+export class StreamModel extends BaseModel {
+  constructor(tab) {
+    super(tab);
+    this.streaming = true;
+    this.done = signal(true);
+    this.chunk = 120; // how many items more() asks for by default
+    this.gen = 0; // bumped on every restart: steps of an older stream are dropped
+    /** @type {Promise<number> | null} */
+    this.pending = null;
+  }
+
+  /** Is there a source to read from? */
+  canStream() {
+    return true;
+  }
+
+  /**
+   * Load one chunk of the stream `gen`; returns the visible items it added.
+   * @param {number} gen
+   * @returns {Promise<number>}
+   */
+  async step(gen) {
+    throw new Error('step() is not implemented');
+  }
+
+  /** Load steps until at least `want` new items arrived or the source is exhausted. */
+  more(want = this.chunk) {
+    if (this.done.peek() || !this.canStream()) return Promise.resolve(0);
+    if (this.pending) return this.pending;
+    const gen = this.gen;
+    this.loading.value = true;
+    this.pending = (async () => {
+      let added = 0;
+      try {
+        while (added < want && !this.done.peek() && gen === this.gen && !this.disposed) {
+          const n = await this.step(gen);
+          if (gen !== this.gen) return 0;
+          added += n;
+        }
+      } catch (err) {
+        if (gen === this.gen) {
+          batch(() => {
+            this.error.value = err.message || String(err);
+            this.done.value = true;
+          });
+        }
+      } finally {
+        if (gen === this.gen) {
+          this.loading.value = false;
+          this.pending = null;
+        }
+      }
+      return added;
+    })();
+    return this.pending;
+  }
+}
+
+/**
  * Walk mode: a folder and all its sub-folders as one stream (depth first, like os.walk),
  * loaded one folder at a time as the user nears the end.
  */
-export class WalkModel extends BaseModel {
+export class WalkModel extends StreamModel {
   constructor(tab) {
     super(tab);
-    this.streaming = true; // the grid and the preview ask for more() near the end
-    this.done = signal(false);
+    this.done.value = false;
     this.folder = signal(''); // the folder loaded last
     this.folders = signal(0); // how many folders are in the stream so far
     this.items = computed(() => {
       const f = this.filter.value;
       return this.nodes.value.filter((n) => matchesFilter(n, f));
     });
-    this.pending = null;
+    /** @type {string[]} */
+    this.queue = [];
     this.restart();
   }
 
   restart() {
     this.queue = [this.path.peek()];
-    this.gen = (this.gen || 0) + 1;
+    this.gen++;
     this.pending = null;
     batch(() => {
       this.nodes.value = [];
@@ -225,55 +292,32 @@ export class WalkModel extends BaseModel {
     this.restart();
   }
 
-  /** Load folders until at least `want` new items arrived or the walk is over. */
-  more(want = 120) {
-    if (this.done.peek()) return Promise.resolve(0);
-    if (this.pending) return this.pending;
-    const gen = this.gen;
-    this.loading.value = true;
-    this.pending = (async () => {
-      let added = 0;
-      try {
-        while (added < want && this.queue.length && gen === this.gen && !this.disposed) {
-          const dir = this.queue.shift();
-          let files;
-          try {
-            files = (await get('/files', { folder_path: dir })).files || [];
-          } catch (err) {
-            if (dir === this.path.peek()) throw err;
-            toastError(err); // one unreadable sub-folder does not end the walk
-            continue;
-          }
-          if (gen !== this.gen) return 0;
-          const ordered = arrange(files, this.sortBy.peek(), this.sortDir.peek(), 'all');
-          // Not into linked folders (they may lead back up and never end; the indexer skips them
-          // too) nor into folders the server cannot read (greyed in the grid instead).
-          const subdirs = ordered.filter((n) => n.type === 'dir' && !n.symlink && !n.special).map((n) => n.fullpath);
-          const found = ordered.filter((n) => n.type === 'file');
-          this.queue.unshift(...subdirs);
-          const visible = found.filter((n) => matchesFilter(n, this.filter.peek())).length;
-          added += visible;
-          batch(() => {
-            if (found.length) this.nodes.value = this.nodes.peek().concat(found);
-            this.folder.value = dir;
-            this.folders.value++;
-          });
-        }
-        if (!this.queue.length && gen === this.gen) this.done.value = true;
-      } catch (err) {
-        if (gen === this.gen) {
-          this.error.value = err.message || String(err);
-          this.done.value = true;
-        }
-      } finally {
-        if (gen === this.gen) {
-          this.loading.value = false;
-          this.pending = null;
-        }
-      }
-      return added;
-    })();
-    return this.pending;
+  /** One folder: its files join the stream, its sub-folders go first in the queue. */
+  async step(gen) {
+    const dir = this.queue.shift();
+    let files;
+    try {
+      files = (await get('/files', { folder_path: dir })).files || [];
+    } catch (err) {
+      if (dir === this.path.peek()) throw err;
+      toastError(err); // one unreadable sub-folder does not end the walk
+      if (gen === this.gen && !this.queue.length) this.done.value = true;
+      return 0;
+    }
+    if (gen !== this.gen) return 0;
+    const ordered = arrange(files, this.sortBy.peek(), this.sortDir.peek(), 'all');
+    // Not into linked folders (they may lead back up and never end; the indexer skips them
+    // too) nor into folders the server cannot read (greyed in the grid instead).
+    const subdirs = ordered.filter((n) => n.type === 'dir' && !n.symlink && !n.special).map((n) => n.fullpath);
+    const found = ordered.filter((n) => n.type === 'file');
+    this.queue.unshift(...subdirs);
+    batch(() => {
+      if (found.length) this.nodes.value = this.nodes.peek().concat(found);
+      this.folder.value = dir;
+      this.folders.value++;
+      if (!this.queue.length) this.done.value = true;
+    });
+    return found.filter((n) => matchesFilter(n, this.filter.peek())).length;
   }
 
   shows(folder) {

@@ -1,3 +1,4 @@
+// @ts-check
 // File names on the wire (README, "File names that are not UTF-8"): a name the server could
 // not decode as UTF-8 arrives in JSON with each undecodable byte as a lone surrogate
 // U+DC80..U+DCFF (the byte plus 0xDC00). JSON.parse keeps it and JSON.stringify sends it

@@ -1,3 +1,4 @@
+// @ts-check
 // Two-finger pinch for the zoomable viewers (preview, compare). Their stages use
 // `touch-action: none` (so one finger pans or swipes instead of scrolling the page), which also
 // turns off the browser's own pinch zoom: this hook gives it back, zooming about the fingers'

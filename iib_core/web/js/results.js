@@ -1,24 +1,22 @@
+// @ts-check
 // The state behind a result tab (text search, tag search, favourites, random, topics): the
 // same selection, focus and preview machinery as a folder, fed page by page from a search
 // route that answers {files, cursor: {has_next, next}}.
 import { signal, computed, batch } from '@preact/signals';
-import { BaseModel, modelById, adoptModel } from './models.js';
+import { StreamModel, modelById, adoptModel } from './models.js';
 import { matchesFilter } from './sorting.js';
 
-export class ResultsModel extends BaseModel {
+export class ResultsModel extends StreamModel {
   /** fetchPage(cursor) → Promise<{files, cursor: {has_next, next}}>; null shows nothing yet. */
   constructor(tab, fetchPage = null) {
     super(tab);
     this.kind = tab.kind;
-    this.streaming = true;
-    this.done = signal(true);
+    this.chunk = 200;
     this.started = signal(false); // a search ran (the empty text differs before the first one)
     this.items = computed(() => {
       const f = this.filter.value;
       return this.nodes.value.filter((n) => n.type !== 'file' || matchesFilter(n, f));
     });
-    this.gen = 0;
-    this.pending = null;
     this.cursor = '';
     this.fetchPage = null;
     this.seen = new Set();
@@ -47,45 +45,23 @@ export class ResultsModel extends BaseModel {
     return fetchPage ? this.more(first) : Promise.resolve(0);
   }
 
-  /** Fetch pages until `want` more rows arrived or the source is exhausted. */
-  more(want = 200) {
-    if (this.done.peek() || !this.fetchPage) return Promise.resolve(0);
-    if (this.pending) return this.pending;
-    const gen = this.gen;
-    this.loading.value = true;
-    this.pending = (async () => {
-      let added = 0;
-      try {
-        while (added < want && gen === this.gen && !this.disposed) {
-          const page = await this.fetchPage(this.cursor);
-          if (gen !== this.gen) return 0;
-          const have = this.seen; // kept across pages: no rebuild per page
-          const files = (page.files || []).filter((n) => !have.has(n.fullpath) && have.add(n.fullpath));
-          const cur = page.cursor || {};
-          added += files.length;
-          this.cursor = cur.next || '';
-          batch(() => {
-            if (files.length) this.nodes.value = this.nodes.peek().concat(files);
-            if (!cur.has_next || !cur.next) this.done.value = true;
-          });
-          if (this.done.peek()) break;
-        }
-      } catch (err) {
-        if (gen === this.gen) {
-          batch(() => {
-            this.error.value = err.message || String(err);
-            this.done.value = true;
-          });
-        }
-      } finally {
-        if (gen === this.gen) {
-          this.loading.value = false;
-          this.pending = null;
-        }
-      }
-      return added;
-    })();
-    return this.pending;
+  canStream() {
+    return !!this.fetchPage;
+  }
+
+  /** One page from the source; rows already shown (a page boundary moved) are skipped. */
+  async step(gen) {
+    const page = await this.fetchPage(this.cursor);
+    if (gen !== this.gen) return 0;
+    const have = this.seen; // kept across pages: no rebuild per page
+    const files = (page.files || []).filter((n) => !have.has(n.fullpath) && have.add(n.fullpath));
+    const cur = page.cursor || {};
+    this.cursor = cur.next || '';
+    batch(() => {
+      if (files.length) this.nodes.value = this.nodes.peek().concat(files);
+      if (!cur.has_next || !cur.next) this.done.value = true;
+    });
+    return files.length;
   }
 
   /** Load everything that is left (bounded): for "select all" and batch actions. */

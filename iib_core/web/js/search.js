@@ -1,3 +1,4 @@
+// @ts-check
 // Text search helpers: the request a search sends, its page source for a ResultsModel,
 // the search history (this browser, last 20) and the syntax cheat sheet's examples.
 import { signal, effect } from '@preact/signals';

@@ -1,3 +1,4 @@
+// @ts-check
 // The UI's preferences: kept in localStorage, and on the server under app_fe_setting
 // "global" when the server is writable (`is_readonly`, docs/api.md), saved 500 ms after a change.
 import { signal, effect } from '@preact/signals';

@@ -1,3 +1,4 @@
+// @ts-check
 // SHA-256 for the IIB_S cookie. crypto.subtle only exists in secure contexts (https,
 // localhost); a server opened over plain http on a LAN address gets this fallback.
 function constants() {

@@ -1,3 +1,4 @@
+// @ts-check
 // Sorting and filtering of listings: folders first, then files by name, date or size.
 import { kindOf } from './media.js';
 

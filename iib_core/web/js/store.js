@@ -1,3 +1,4 @@
+// @ts-check
 // Application-wide state: the server's global settings, the workspace (columns of tabs),
 // toasts, the open dialog, the context menu, the fullscreen preview, the batch list.
 import { signal, computed, batch, effect } from '@preact/signals';
@@ -12,18 +13,6 @@ export const isReadonly = computed(() => !!(globalSetting.value && globalSetting
 export const inWebui = computed(() => !!(globalSetting.value && globalSetting.value.launch_mode === 'sd'));
 export const customTags = computed(() => (globalSetting.value && globalSetting.value.all_custom_tags) || []);
 
-// The webui's output folders (`global_setting`, docs/api.md): the option, or the webui default.
-const OUTDIRS = [
-  ['outdir_txt2img_samples', 'outputs/txt2img-images'],
-  ['outdir_img2img_samples', 'outputs/img2img-images'],
-  ['outdir_extras_samples', 'outputs/extras-images'],
-  ['outdir_save', 'log/images'],
-  ['outdir_txt2img_grids', 'outputs/txt2img-grids'],
-  ['outdir_img2img_grids', 'outputs/img2img-grids'],
-  ['outdir_samples', null],
-  ['outdir_grids', null],
-];
-
 function absolute(gs, p) {
   if (!p) return null;
   if (p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p)) return p;
@@ -33,7 +22,9 @@ function absolute(gs, p) {
 export function outdirCandidates(gs) {
   const opts = gs.global_setting || {};
   const out = [];
-  for (const [key, fallback] of OUTDIRS) {
+  // The webui's output folder options, in the start page's order, each with the webui's
+  // default folder (`webui_outdirs` in /global_setting).
+  for (const { key, default: fallback } of gs.webui_outdirs || []) {
     const v = typeof opts[key] === 'string' && opts[key] ? opts[key] : gs.launch_mode === 'sd' ? fallback : null;
     const p = absolute(gs, v);
     if (p && !out.some((o) => o.path === p)) out.push({ key, path: p });

@@ -1,3 +1,4 @@
+// @ts-check
 // Tag state shared by the tag pages, the context menu and the grid badges: custom tags
 // (create, rename, recolour, delete, kept in globalSetting.all_custom_tags), tags grouped by
 // type (/db/tag_groups), the user's translation table (app_fe_setting "tag_translations")

@@ -1,3 +1,4 @@
+// @ts-check
 // Natural-language grouping & search: scope persistence, the clustering job and
 // result sources for topic / semantic-search tabs.
 import { signal } from '@preact/signals';
@@ -26,7 +27,13 @@ export async function saveScope(folders) {
   if (gs) globalSetting.value = { ...gs, app_fe_setting: { ...(gs.app_fe_setting || {}), [SCOPE_KEY]: folders } };
 }
 
-/** Run a job that reports through `statusRoute` until it ends; onProgress(job) on each poll. */
+/**
+ * Run a job that reports through `statusRoute` until it ends; onProgress(job) on each poll.
+ * @param {string} startRoute
+ * @param {object} body
+ * @param {(job: any) => void} onProgress
+ * @param {{ statusRoute?: string, every?: number, isAlive?: () => boolean }} [opts]
+ */
 export async function runJob(startRoute, body, onProgress, { statusRoute = '/db/cluster_iib_output_job_status', every = 800, isAlive = () => true } = {}) {
   const { job_id: jobId } = await post(startRoute, body);
   for (;;) {

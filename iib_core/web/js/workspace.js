@@ -1,3 +1,4 @@
+// @ts-check
 // The workspace: columns side by side (split view), each with tabs. A tab is a start page,
 // a folder view, a walk stream, the settings or the trash. The layout is saved in
 // localStorage and restored on reload; named snapshots go to the server
@@ -15,7 +16,13 @@ const MAX_STATE = 20000; // characters of a page's saved state (query, picked ta
 let seq = 0;
 const newId = (prefix) => `${prefix}${Date.now().toString(36)}${(++seq).toString(36)}`;
 
+/**
+ * @typedef {{ id: string, kind: string, path: string, sortBy?: string, sortDir?: string, filter?: string, state?: object }} Tab
+ */
+
+/** @returns {Tab} */
 export function makeTab(spec) {
+  /** @type {Tab} */
   const tab = { id: newId('t'), kind: spec.kind || 'start', path: spec.path || '', ...pick(spec, ['sortBy', 'sortDir', 'filter']) };
   const st = cleanState(spec.state);
   if (st) tab.state = st;
@@ -114,6 +121,10 @@ export function findTab(tabId) {
 }
 
 /** Open a tab: in the focused column (or `columnId`), replacing `replaceId` when given. */
+/**
+ * @param {object} spec
+ * @param {{ columnId?: string, replaceId?: string }} [where]
+ */
 export function openTab(spec, { columnId, replaceId } = {}) {
   const tab = makeTab(spec);
   const target = columnId || (replaceId && findTab(replaceId) ? findTab(replaceId).col.id : workspace.peek().focused);

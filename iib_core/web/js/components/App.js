@@ -1,3 +1,4 @@
+// @ts-check
 // The shell: loads /global_setting, then shows the workspace and the overlays
 // (preview, dialogs, context menu, toasts, the secret-key prompt).
 import { useEffect } from 'preact/hooks';

@@ -1,3 +1,4 @@
+// @ts-check
 // The batch download drawer: collects files from any grid, search result or walk
 // stream ("Add to batch download", or drag items onto it), lists them with thumbnails,
 // count and total size, and downloads them as one zip, compressed or stored. The list is
@@ -12,7 +13,8 @@ import { thumbUrl, coverUrl, post } from '../api.js';
 import { kindOf, parentOf, humanSize } from '../media.js';
 import { settings } from '../settings.js';
 import { batchList, isReadonly, confirmDialog, preview, toastError } from '../store.js';
-import { DRAG_TYPE, draggedNodes, endDrag } from '../dnd.js';
+import { DRAG_TYPE, draggedNodes, endDrag, isFileDrag } from '../dnd.js';
+import { useDropZone } from '../hooks/dropzone.js';
 import { keyName, isTyping, shortcutAction } from '../keys.js';
 import {
   drawerOpen, zipJob, batchBytes, toggleDrawer, closeDrawer, removeFromBatch, clearBatch, addAndTell,
@@ -21,10 +23,6 @@ import {
 
 const PAGE = 200; // rows rendered at a time (more on demand)
 export const BATCH_KEY = 'b';
-
-function isFileDrag(e) {
-  return !!(e.dataTransfer && Array.from(e.dataTransfer.types || []).includes(DRAG_TYPE));
-}
 
 /** Dropped grid items → batch. The payload's paths are used when the nodes are not at hand. */
 async function dropFiles(e) {
@@ -47,27 +45,6 @@ async function dropFiles(e) {
     }
   }
   addAndTell(nodes.filter((n) => n.type === 'file'));
-}
-
-function dropProps(setOver) {
-  return {
-    onDragEnter: (e) => { if (isFileDrag(e)) { e.preventDefault(); setOver(true); } },
-    onDragOver: (e) => {
-      if (!isFileDrag(e)) return;
-      e.preventDefault();
-      e.stopPropagation();
-      e.dataTransfer.dropEffect = 'copy';
-      setOver(true);
-    },
-    onDragLeave: (e) => { if (!e.currentTarget.contains(e.relatedTarget)) setOver(false); },
-    onDrop: (e) => {
-      if (!isFileDrag(e)) return;
-      e.preventDefault();
-      e.stopPropagation();
-      setOver(false);
-      dropFiles(e);
-    },
-  };
 }
 
 /** A compact button with the count: for toolbars and status bars. */
@@ -112,7 +89,7 @@ export function BatchDrawer() {
   const job = zipJob.value;
   const readonly = isReadonly.value;
   const [dragging, setDragging] = useState(false); // grid items are being dragged somewhere
-  const [over, setOver] = useState(false);
+  const [over, drop, setOver] = useDropZone(dropFiles, { enter: true, stop: true });
   const [limit, setLimit] = useState(PAGE);
   const panel = useRef(null);
   const returnFocus = useRef(null);
@@ -159,7 +136,6 @@ export function BatchDrawer() {
     };
   }, []);
 
-  const drop = dropProps(setOver);
   if (!open) {
     if (!list.length && !dragging) return null;
     return html`<div class=${'batch-handle' + (dragging ? ' dragging' : '') + (over ? ' over' : '')} ...${drop}>

@@ -1,3 +1,4 @@
+// @ts-check
 // The path of the open folder as clickable segments; click the empty end (or the pencil)
 // to type a path. A root's alias stands for the root, and can be typed as a shortcut.
 import { useState, useRef, useEffect } from 'preact/hooks';

@@ -1,3 +1,4 @@
+// @ts-check
 // Settings → Cache: what the server's cache folder holds per area (thumbnails, video covers,
 // batch-download archives, trash), "Clean now" (the retention rules) and "Empty" per area.
 // Writes need read-write permission; the trash asks before it is emptied.

@@ -1,3 +1,4 @@
+// @ts-check
 // One column of the split view: its tab bar and the active tab's pane.
 import { html } from '../html.js';
 import { t } from '../i18n.js';

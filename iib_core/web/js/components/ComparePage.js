@@ -1,3 +1,4 @@
+// @ts-check
 // The compare tab (like ImgSli): two images over each other with a draggable split
 // (pointer, touch, ←/→), or side by side; swap; zoom at the pointer or by pinching, +/−, fit, 1:1 and pan,
 // the same view for both images. Below: the generation info diff (prompt and negative
@@ -8,12 +9,13 @@ import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';
 import { get, post, fileUrl } from '../api.js';
-import { baseName, parentOf, humanSize } from '../media.js';
+import { baseName, parentOf } from '../media.js';
 import { updateTabState } from '../workspace.js';
-import { parseGeninfo } from '../geninfo.js';
-import { DRAG_TYPE, draggedNodes, endDrag } from '../dnd.js';
+import { draggedNodes, endDrag } from '../dnd.js';
+import { useDropZone } from '../hooks/dropzone.js';
 import { keyName, isTyping } from '../keys.js';
-import { diffWords, paramRows, lorasOf, isImage, compareFirst } from '../compare.js';
+import { isImage, compareFirst } from '../compare.js';
+import { InfoDiff } from './CompareInfo.js';
 import { usePinch } from '../pinch.js';
 
 const MIN_SCALE = 0.02;
@@ -57,72 +59,71 @@ function useSides(a, b) {
   return [nodes, texts];
 }
 
-function isFileDrag(e) {
-  return !!(e.dataTransfer && Array.from(e.dataTransfer.types || []).includes(DRAG_TYPE));
-}
-
-function Diff({ parts, side }) {
-  return html`<p class=${'cmp-diff-text ' + side}>${parts.map((p) => (p.op === 'del'
-    ? html`<del class="diff-del">${p.text}</del>`
-    : p.op === 'add' ? html`<ins class="diff-add">${p.text}</ins>` : p.text))}</p>`;
-}
-
-function TextDiff({ title, name, textA, textB }) {
-  if (!textA && !textB) return null;
-  const d = diffWords(textA, textB);
-  return html`<section class="cmp-section" data-section=${name}>
-    <header><h4>${title}</h4>
-      ${d.same ? html`<span class="badge">${t('compare.identical')}</span>`
-        : html`<span class="cmp-counts">${t('compare.wordCounts', { removed: d.removed, added: d.added })}</span>`}
-    </header>
-    <div class="cmp-cols">
-      <div class="cmp-col"><span class="cmp-tag a">A</span><${Diff} parts=${d.a} side="a" /></div>
-      <div class="cmp-col"><span class="cmp-tag b">B</span><${Diff} parts=${d.b} side="b" /></div>
-    </div>
-  </section>`;
-}
-
-function InfoDiff({ A, B, textA, textB, natA, natB }) {
-  const [all, setAll] = useState(false);
-  if (textA === undefined || textB === undefined) return html`<div class="cmp-info"><span class="spinner small"></span></div>`;
-  const ia = parseGeninfo(textA);
-  const ib = parseGeninfo(textB);
-  const dims = (n) => (n ? `${n.w} × ${n.h}` : '');
-  const size = (n) => (n && n.bytes !== undefined ? humanSize(n.bytes) : (n && n.size) || '');
-  const loraA = lorasOf(ia ? ia.positive : '');
-  const loraB = lorasOf(ib ? ib.positive : '');
-  const extra = [
-    [t('compare.dimensions'), dims(natA), dims(natB)],
-    [t('compare.fileSize'), size(A), size(B)],
-    ...(loraA.length || loraB.length ? [[t('compare.loras'), loraA.join(', '), loraB.join(', ')]] : []),
-  ];
-  const rows = paramRows(ia ? ia.params : [], ib ? ib.params : [], extra);
-  const differ = rows.filter((r) => !r.same);
-  const shown = all ? rows : differ;
-  return html`<div class="cmp-info">
-    ${!ia || !ib ? html`<p class="muted cmp-noinfo">${!ia && !ib ? t('compare.noInfoBoth') : t('compare.noInfoOne', { side: !ia ? 'A' : 'B' })}</p>` : null}
-    <${TextDiff} title=${t('preview.prompt')} name="prompt" textA=${ia ? ia.positive : ''} textB=${ib ? ib.positive : ''} />
-    <${TextDiff} title=${t('preview.negative')} name="negative" textA=${ia ? ia.negative : ''} textB=${ib ? ib.negative : ''} />
-    <section class="cmp-section" data-section="params">
-      <header><h4>${all ? t('preview.params') : t('compare.paramsDiffer')}</h4>
-        <span class="cmp-counts">${t('compare.paramCounts', { n: differ.length, total: rows.length })}</span>
-        <label class="cmp-all"><input type="checkbox" checked=${all} onChange=${(e) => setAll(e.currentTarget.checked)} /> ${t('compare.allParams')}</label>
-      </header>
-      ${shown.length ? html`<table class="cmp-params">
-        <thead><tr><th>${t('compare.param')}</th><th><span class="cmp-tag a">A</span></th><th><span class="cmp-tag b">B</span></th></tr></thead>
-        <tbody>${shown.map((r) => html`<tr key=${r.key} class=${r.same ? 'same' : 'differs'} data-key=${r.key}>
-          <th>${r.key}</th><td class="a">${r.a || '—'}</td><td class="b">${r.b || '—'}</td></tr>`)}</tbody>
-      </table>` : html`<p class="muted">${t('compare.noParamDiff')}</p>`}
-    </section>
-  </div>`;
-}
-
 function Picture({ node, side, box, transform, pixelated, onNat }) {
   if (!node) return html`<div class=${'cmp-missing ' + side}><span class="spinner small"></span></div>`;
   if (node.missing) return html`<div class=${'cmp-missing ' + side}>${t('compare.missing', { name: node.name })}</div>`;
   return html`<img class=${'cmp-img ' + side} src=${fileUrl(node)} alt=${node.name} draggable=${false}
     style=${box ? { width: `${box.w}px`, height: `${box.h}px`, transform, imageRendering: pixelated ? 'pixelated' : 'auto' } : { opacity: 0 }}
     onLoad=${(e) => onNat(node.fullpath, { w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })} />`;
+}
+
+/** The page before both images are picked: what to do, and what is picked already. */
+function CompareEmpty({ a, over, root, drop }) {
+  const first = compareFirst.value;
+  return html`<div class=${'compare-page empty' + (over ? ' over' : '')} ref=${root} tabindex="-1" ...${drop}>
+    <div class="cmp-empty">
+      <${Icon} name="compare" size=${48} />
+      <h2>${t('tab.compare')}</h2>
+      <p>${t('compare.empty')}</p>
+      <p class="muted">${t('compare.dropHint')}</p>
+      ${a ? html`<p class="cmp-have">A: ${baseName(a)}</p>` : null}
+      ${first ? html`<p class="cmp-have">${t('compare.pending', { name: first.name })}</p>` : null}
+    </div>
+  </div>`;
+}
+
+/** Names of A and B, swap, the mode, and the zoom buttons. */
+function CompareToolbar({ A, B, a, b, mode, view, scale, swap, setMode, zoom }) {
+  const name = (n, p) => (n ? n.name : baseName(p));
+  return html`<div class="pane-toolbar cmp-toolbar">
+      <span class="cmp-name" title=${a}><span class="cmp-tag a">A</span> ${name(A, a)}</span>
+      <button class="icon-btn" title=${t('compare.swap') + ' (S)'} aria-label=${t('compare.swap')} onClick=${swap}><${Icon} name="refresh" /></button>
+      <span class="cmp-name" title=${b}><span class="cmp-tag b">B</span> ${name(B, b)}</span>
+      <span class="grow"></span>
+      <div class="segmented" role="group" aria-label=${t('compare.mode')}>
+        <button class=${'btn small' + (mode === 'slider' ? ' on' : '')} aria-pressed=${mode === 'slider'} onClick=${() => setMode('slider')}>${t('compare.slider')}</button>
+        <button class=${'btn small' + (mode === 'side' ? ' on' : '')} aria-pressed=${mode === 'side'} onClick=${() => setMode('side')}>${t('compare.side')}</button>
+      </div>
+      <button class="icon-btn" title=${t('preview.zoomOut') + ' (−)'} aria-label=${t('preview.zoomOut')} onClick=${() => zoom('out')}><${Icon} name="zoomOut" /></button>
+      <button class=${'icon-btn' + (view.mode === 'fit' ? ' on' : '')} title=${t('preview.fit') + ' (0)'} aria-label=${t('preview.fit')} onClick=${() => zoom('fit')}><${Icon} name="fit" /></button>
+      <button class=${'icon-btn' + (view.mode === 'actual' ? ' on' : '')} title=${t('preview.actual') + ' (1)'} aria-label=${t('preview.actual')} onClick=${() => zoom('actual')}><${Icon} name="actual" /></button>
+      <button class="icon-btn" title=${t('preview.zoomIn') + ' (+)'} aria-label=${t('preview.zoomIn')} onClick=${() => zoom('in')}><${Icon} name="zoomIn" /></button>
+      <span class="cmp-zoom" title=${t('compare.keys')}>${Math.round(scale * 100)}%</span>
+    </div>`;
+}
+
+/** The image stages: A and B over each other with the split handle, or side by side. */
+function CompareStages({ stages, mode, zoomed, pct, scale, onWheel, onPointerDown, handle, A, B, box, transform, pixelated, onNat }) {
+  return html`<div class=${'cmp-stages ' + mode} ref=${stages}>
+    ${mode === 'slider' ? html`
+      <div class=${'cmp-stage slider' + (zoomed ? ' pannable' : '')} data-split=${pct} data-scale=${scale.toFixed(4)}
+          onWheel=${onWheel} onPointerDown=${onPointerDown}>
+        <${Picture} node=${A} side="a" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
+        <div class="cmp-clip" style=${{ clipPath: `inset(0 0 0 ${pct}%)` }}>
+          <${Picture} node=${B} side="b" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
+        </div>
+        <span class="cmp-label a">A</span><span class="cmp-label b">B</span>
+        ${handle}
+      </div>` : html`
+      <div class="cmp-stage side a pannable" data-scale=${scale.toFixed(4)} onWheel=${onWheel} onPointerDown=${onPointerDown}>
+        <${Picture} node=${A} side="a" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
+        <span class="cmp-label a">A</span>
+      </div>
+      <div class="cmp-stage side b pannable" data-scale=${scale.toFixed(4)} onWheel=${onWheel} onPointerDown=${onPointerDown}>
+        <${Picture} node=${B} side="b" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
+        <span class="cmp-label b">B</span>
+      </div>`}
+    </div>`;
 }
 
 export function ComparePage({ tab }) {
@@ -135,7 +136,17 @@ export function ComparePage({ tab }) {
   const [split, setSplit] = useState(typeof st.split === 'number' ? clamp(st.split, 0, 1) : 0.5);
   const [view, setView] = useState(FIT);
   const [stage, setStage] = useState({ w: 0, h: 0 });
-  const [over, setOver] = useState(false);
+  // Images dropped here (from any grid) become A and/or B.
+  const [over, drop] = useDropZone(() => {
+    const imgs = (draggedNodes() || []).filter(isImage);
+    endDrag();
+    if (imgs.length >= 2) setState({ a: imgs[0].fullpath, b: imgs[1].fullpath });
+    else if (imgs.length === 1) {
+      const p = imgs[0].fullpath;
+      if (!a) setState({ a: p });
+      else if (p !== a) setState({ b: p });
+    }
+  });
   const root = useRef(null);
   const stages = useRef(null);
   const live = useRef(null);
@@ -273,90 +284,21 @@ export function ComparePage({ tab }) {
     if (done) e.preventDefault();
   };
 
-  // Images dropped here (from any grid) become A and/or B.
-  const drop = {
-    onDragOver: (e) => {
-      if (!isFileDrag(e)) return;
-      e.preventDefault();
-      e.dataTransfer.dropEffect = 'copy';
-      setOver(true);
-    },
-    onDragLeave: (e) => { if (!e.currentTarget.contains(e.relatedTarget)) setOver(false); },
-    onDrop: (e) => {
-      if (!isFileDrag(e)) return;
-      e.preventDefault();
-      setOver(false);
-      const imgs = (draggedNodes() || []).filter(isImage);
-      endDrag();
-      if (imgs.length >= 2) setState({ a: imgs[0].fullpath, b: imgs[1].fullpath });
-      else if (imgs.length === 1) {
-        const p = imgs[0].fullpath;
-        if (!a) setState({ a: p });
-        else if (p !== a) setState({ b: p });
-      }
-    },
-  };
-
   const onNat = (path, n) => setNat((o) => (o[path] && o[path].w === n.w && o[path].h === n.h ? o : { ...o, [path]: n }));
   const pixelated = scale >= 3;
   const pct = Math.round(split * 1000) / 10;
 
-  if (!a || !b) {
-    const first = compareFirst.value;
-    return html`<div class=${'compare-page empty' + (over ? ' over' : '')} ref=${root} tabindex="-1" ...${drop}>
-      <div class="cmp-empty">
-        <${Icon} name="compare" size=${48} />
-        <h2>${t('tab.compare')}</h2>
-        <p>${t('compare.empty')}</p>
-        <p class="muted">${t('compare.dropHint')}</p>
-        ${a ? html`<p class="cmp-have">A: ${baseName(a)}</p>` : null}
-        ${first ? html`<p class="cmp-have">${t('compare.pending', { name: first.name })}</p>` : null}
-      </div>
-    </div>`;
-  }
+  if (!a || !b) return html`<${CompareEmpty} a=${a} over=${over} root=${root} drop=${drop} />`;
 
   const handle = html`<div class="cmp-handle" style=${{ left: `${pct}%` }} role="slider" tabindex="0"
       aria-label=${t('compare.split')} aria-valuemin="0" aria-valuemax="100" aria-valuenow=${pct} aria-orientation="horizontal">
     <span class="cmp-knob" aria-hidden="true"><${Icon} name="left" size=${12} /><${Icon} name="right" size=${12} /></span>
   </div>`;
-  const name = (n, p) => (n ? n.name : baseName(p));
   return html`<div class=${'compare-page' + (over ? ' over' : '')} ref=${root} tabindex="-1" onKeyDown=${onKeyDown} ...${drop}
       data-a=${a} data-b=${b} data-mode=${mode}>
-    <div class="pane-toolbar cmp-toolbar">
-      <span class="cmp-name" title=${a}><span class="cmp-tag a">A</span> ${name(A, a)}</span>
-      <button class="icon-btn" title=${t('compare.swap') + ' (S)'} aria-label=${t('compare.swap')} onClick=${swap}><${Icon} name="refresh" /></button>
-      <span class="cmp-name" title=${b}><span class="cmp-tag b">B</span> ${name(B, b)}</span>
-      <span class="grow"></span>
-      <div class="segmented" role="group" aria-label=${t('compare.mode')}>
-        <button class=${'btn small' + (mode === 'slider' ? ' on' : '')} aria-pressed=${mode === 'slider'} onClick=${() => setMode('slider')}>${t('compare.slider')}</button>
-        <button class=${'btn small' + (mode === 'side' ? ' on' : '')} aria-pressed=${mode === 'side'} onClick=${() => setMode('side')}>${t('compare.side')}</button>
-      </div>
-      <button class="icon-btn" title=${t('preview.zoomOut') + ' (−)'} aria-label=${t('preview.zoomOut')} onClick=${() => zoom('out')}><${Icon} name="zoomOut" /></button>
-      <button class=${'icon-btn' + (view.mode === 'fit' ? ' on' : '')} title=${t('preview.fit') + ' (0)'} aria-label=${t('preview.fit')} onClick=${() => zoom('fit')}><${Icon} name="fit" /></button>
-      <button class=${'icon-btn' + (view.mode === 'actual' ? ' on' : '')} title=${t('preview.actual') + ' (1)'} aria-label=${t('preview.actual')} onClick=${() => zoom('actual')}><${Icon} name="actual" /></button>
-      <button class="icon-btn" title=${t('preview.zoomIn') + ' (+)'} aria-label=${t('preview.zoomIn')} onClick=${() => zoom('in')}><${Icon} name="zoomIn" /></button>
-      <span class="cmp-zoom" title=${t('compare.keys')}>${Math.round(scale * 100)}%</span>
-    </div>
-    <div class=${'cmp-stages ' + mode} ref=${stages}>
-      ${mode === 'slider' ? html`
-        <div class=${'cmp-stage slider' + (zoomed ? ' pannable' : '')} data-split=${pct} data-scale=${scale.toFixed(4)}
-            onWheel=${onWheel} onPointerDown=${onPointerDown}>
-          <${Picture} node=${A} side="a" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
-          <div class="cmp-clip" style=${{ clipPath: `inset(0 0 0 ${pct}%)` }}>
-            <${Picture} node=${B} side="b" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
-          </div>
-          <span class="cmp-label a">A</span><span class="cmp-label b">B</span>
-          ${handle}
-        </div>` : html`
-        <div class="cmp-stage side a pannable" data-scale=${scale.toFixed(4)} onWheel=${onWheel} onPointerDown=${onPointerDown}>
-          <${Picture} node=${A} side="a" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
-          <span class="cmp-label a">A</span>
-        </div>
-        <div class="cmp-stage side b pannable" data-scale=${scale.toFixed(4)} onWheel=${onWheel} onPointerDown=${onPointerDown}>
-          <${Picture} node=${B} side="b" box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
-          <span class="cmp-label b">B</span>
-        </div>`}
-    </div>
+    <${CompareToolbar} A=${A} B=${B} a=${a} b=${b} mode=${mode} view=${view} scale=${scale} swap=${swap} setMode=${setMode} zoom=${zoom} />
+    <${CompareStages} stages=${stages} mode=${mode} zoomed=${zoomed} pct=${pct} scale=${scale} onWheel=${onWheel}
+      onPointerDown=${onPointerDown} handle=${handle} A=${A} B=${B} box=${box} transform=${transform} pixelated=${pixelated} onNat=${onNat} />
     <div class="cmp-below">
       <div class="cmp-files">
         <span title=${a}><span class="cmp-tag a">A</span> ${parentOf(a)}</span>

@@ -1,3 +1,4 @@
+// @ts-check
 // The context menu (also opened from toolbars): entries from actions.menuFor, with
 // submenus, shortcut hints and keyboard use (arrows, Enter, Escape).
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
@@ -69,15 +70,15 @@ export function ContextMenu() {
         const here = document.activeElement && document.activeElement.closest ? document.activeElement.closest('.context-menu .menu') : null;
         const menuEl = here || document.querySelector('.context-menu > .menu');
         if (!menuEl) return;
-        const list = [...menuEl.children].filter((el) => el.classList.contains('menu-item') && !el.classList.contains('disabled'));
+        const list = /** @type {HTMLElement[]} */ ([...menuEl.children]).filter((el) => el.classList.contains('menu-item') && !el.classList.contains('disabled'));
         if (!list.length) return;
-        const i = list.indexOf(document.activeElement);
+        const i = list.indexOf(/** @type {HTMLElement} */ (document.activeElement));
         const next = e.key === 'ArrowDown' ? (i + 1) % list.length : (i <= 0 ? list.length - 1 : i - 1);
         list[next].focus();
       } else if (e.key === 'ArrowRight' && document.activeElement && document.activeElement.classList.contains('has-sub')) {
         e.preventDefault();
-        const parent = document.activeElement;
-        const shown = parent.querySelector(':scope > .menu > .menu-item:not(.disabled)');
+        const parent = /** @type {HTMLElement} */ (document.activeElement);
+        const shown = /** @type {HTMLElement | null} */ (parent.querySelector(':scope > .menu > .menu-item:not(.disabled)'));
         if (shown) shown.focus();  // already open (hovered): just step in
         else {
           parent.dataset.kbdOpen = '1';
@@ -85,14 +86,14 @@ export function ContextMenu() {
         }
       } else if (e.key === 'ArrowLeft' && document.activeElement && document.activeElement.closest) {
         const sub = document.activeElement.closest('.menu');
-        const owner = sub && sub.parentElement && sub.parentElement.closest('.menu-item.has-sub');
+        const owner = sub && sub.parentElement && /** @type {HTMLElement | null} */ (sub.parentElement.closest('.menu-item.has-sub'));
         if (owner) {
           e.preventDefault();
           owner.focus();
         }
       } else if (e.key === 'Enter' && document.activeElement && document.activeElement.classList.contains('menu-item')) {
         e.preventDefault();
-        document.activeElement.click();
+        /** @type {HTMLElement} */ (document.activeElement).click();
       }
     };
     const timer = setTimeout(() => {

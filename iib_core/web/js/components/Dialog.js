@@ -1,3 +1,4 @@
+// @ts-check
 // Modal dialogs: confirm (destructive actions), prompt (names), and the folder picker
 // for "move to" / "copy to" (roots, recent targets, open panes, or a typed path).
 import { useState, useEffect, useLayoutEffect, useRef } from 'preact/hooks';

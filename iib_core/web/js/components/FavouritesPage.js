@@ -1,3 +1,4 @@
+// @ts-check
 // The favourites page: the files with the favourite tag in the usual result grid,
 // optionally only those rated at least N stars (or every rated file, favourite or not).
 import { useEffect } from 'preact/hooks';

@@ -1,3 +1,4 @@
+// @ts-check
 // A folder view or a walk stream: toolbar (breadcrumb, sort, filter, walk), the folder
 // tree, the endless grid, the selection bar and a status line.
 import { useEffect } from 'preact/hooks';

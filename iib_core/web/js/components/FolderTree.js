@@ -1,3 +1,4 @@
+// @ts-check
 // The folder tree of every root: sub-folders load when a node opens; the open
 // folder's ancestors open by themselves. Nodes take drops (move/copy into that folder).
 import { useEffect } from 'preact/hooks';

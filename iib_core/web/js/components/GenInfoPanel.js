@@ -1,3 +1,4 @@
+// @ts-check
 // The generation info panel of the preview: prompt, negative prompt, parameters
 // as a table, the raw text, copy buttons, the file's custom tags and its rating. It can
 // be dragged by its header, resized from its corner and collapsed. Everything from the

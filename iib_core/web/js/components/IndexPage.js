@@ -1,3 +1,4 @@
+// @ts-check
 // The index page: each root's index state (indexed, changed, never indexed),
 // "update index" with live progress (files, rate, ETA) and cancel, "rebuild", and the
 // list of folders never indexed.

@@ -1,3 +1,4 @@
+// @ts-check
 // Fullscreen preview: previous/next by arrow keys, buttons and swipes (across folder
 // boundaries in walk mode), wheel zoom at the pointer, pinch zoom, pan by dragging, fit / actual size,
 // video and audio with seeking, culling keys, and the generation info panel.
@@ -176,7 +177,7 @@ export function Preview() {
       if (model.scrollTo) model.scrollTo(at);
     }
     setTimeout(() => {
-      const grid = document.querySelector('.column.focused .grid-scroll');
+      const grid = /** @type {HTMLElement | null} */ (document.querySelector('.column.focused .grid-scroll'));
       if (grid) grid.focus({ preventScroll: true });
     });
   };

@@ -1,3 +1,4 @@
+// @ts-check
 // The random page: a grid of random indexed images, drawn again with the refresh
 // button or the R key (while this page is the active tab). Every grid action works.
 import { useEffect } from 'preact/hooks';

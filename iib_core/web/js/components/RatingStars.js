@@ -1,3 +1,4 @@
+// @ts-check
 // Five stars: click a star to rate, click the current rating again to clear it.
 import { html } from '../html.js';
 import { t } from '../i18n.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // A result grid with the folder view's behaviour (selection, preview, context menu, keys,
 // drag to folders, batch): the page above it supplies the toolbar (`children`).
 import { html } from '../html.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // The text search page: one box with the query language (or plain text, or a regular
 // expression), folder scope and media type; results in the same endless grid as folders
 // (ResultsPane), search history and an inline cheat sheet. The last search is kept in the

@@ -1,3 +1,4 @@
+// @ts-check
 // Shown when the server answers 401 secret_verification_failed: the key is turned into
 // the IIB_S cookie (sha256(key + "_ciallo"), docs/api.md, "Conventions") and the app starts again.
 import { useState, useRef, useEffect } from 'preact/hooks';

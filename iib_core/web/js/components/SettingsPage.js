@@ -1,6 +1,6 @@
+// @ts-check
 // Global settings: language, theme, thumbnails, grid cell width, default sort and filter,
 // auto refresh, confirmations, sync with the server, and the keyboard shortcuts.
-import { useState, useEffect, useRef } from 'preact/hooks';
 import { html } from '../html.js';
 import { t, LANGUAGES } from '../i18n.js';
 import { Icon } from '../icons.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // The start page: roots (webui outputs, added folders with aliases), add/remove folders,
 // recent folders, saved workspaces, and the way to settings and the trash.
 import { useState, useEffect } from 'preact/hooks';

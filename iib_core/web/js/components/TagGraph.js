@@ -1,3 +1,4 @@
+// @ts-check
 // The tag relation graph (cluster_tag_graph): layers side by side (topics, their keywords,
 // broader groups), links drawn between them; hovering or focusing a node lights its links,
 // a topic node opens its images.

@@ -1,7 +1,8 @@
+// @ts-check
 // The tags page: custom tags with how many files carry them; create, rename,
 // recolour, delete; a key bound to each tag (it toggles the tag on the selection or the
 // previewed file); the translation table (tag name → shown name) with JSON import/export.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { html } from '../html.js';
 import { t } from '../i18n.js';
 import { Icon } from '../icons.js';

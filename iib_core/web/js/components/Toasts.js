@@ -1,3 +1,4 @@
+// @ts-check
 // Toasts: outcomes of actions and readable API errors, some with an action (Undo).
 import { html } from '../html.js';
 import { t } from '../i18n.js';

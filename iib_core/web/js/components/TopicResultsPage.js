@@ -1,3 +1,4 @@
+// @ts-check
 // The images of one topic, or of a sentence search, in the standard result grid.
 import { useEffect } from 'preact/hooks';
 import { html } from '../html.js';

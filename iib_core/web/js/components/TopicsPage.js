@@ -1,3 +1,4 @@
+// @ts-check
 // Natural-language grouping & search: a persisted folder scope, topics refreshed by
 // a clustering job with progress, topic cards (title, keywords, size, samples) that open their
 // images, sentence search, the tag relation graph, and organising into topic folders.

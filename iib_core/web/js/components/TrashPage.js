@@ -1,3 +1,4 @@
+// @ts-check
 // The trash: deleted files wait here; restore puts them back where they were.
 import { useState, useEffect } from 'preact/hooks';
 import { html } from '../html.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // Split view: columns side by side, resizable by the dividers between them.
 import { useRef } from 'preact/hooks';
 import { html } from '../html.js';

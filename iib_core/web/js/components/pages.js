@@ -1,3 +1,4 @@
+// @ts-check
 // The pages a tab can show besides folders: kind → component, icon and title key.
 // Column.js renders them; the start page and the app's menu open them.
 import { t } from '../i18n.js';
