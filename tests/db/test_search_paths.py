@@ -14,7 +14,7 @@ import pytest
 from iib_core.db import images as images_db
 from iib_core.db import open_database
 from iib_core.db import query as query_mod
-from iib_core.db.images import encode_cursor
+from iib_core.db.listing import encode_cursor
 from iib_core.db.query import search_images, search_text
 
 WORDS = ["cat", "dog", "masterpiece", "blue", "sky", "river", "night", "smile", "hat", "red eyes",
