@@ -71,6 +71,16 @@ def folder_filter(folder_paths: Sequence[str]):
     return or_(*clauses)
 
 
+def scope(folder_paths: Sequence[str] = (), media_type: Optional[str] = None) -> list:
+    """Conditions for rows in these folders (or below) and of this media type; [] for all."""
+    conditions = []
+    if folder_paths:
+        conditions.append(folder_filter(folder_paths))
+    if media_type:
+        conditions.append(images.c.media_type == media_type)
+    return conditions
+
+
 def random_images(conn: Connection, limit: int = 128, folder_paths: Sequence[str] = ()) -> List[dict]:
     stmt = select(*LIST_COLUMNS)
     if folder_paths:
@@ -86,11 +96,7 @@ def rows_newest_first(conn: Connection, *, folder_paths: Sequence[str] = (), med
     """
     cols = LIST_COLUMNS + (images.c.positive, images.c.negative, images.c.params_text)
     while True:
-        conditions = []
-        if folder_paths:
-            conditions.append(folder_filter(folder_paths))
-        if media_type:
-            conditions.append(images.c.media_type == media_type)
+        conditions = scope(folder_paths, media_type)
         if after is not None:
             conditions.append(older_than(*after))
         stmt = select(*cols).where(*conditions).order_by(images.c.mtime.desc(), images.c.id.desc()).limit(chunk)

@@ -71,7 +71,7 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement, Grouping, Text
 
 from ..search import And, Compare, Date, Match, Node, Not, Or, Query, Size, Text, parse_query
 from .engine import Database
-from .listing import LIST_COLUMNS, SearchPage, decode_cursor, escape_like, folder_filter, older_than, page_of
+from .listing import LIST_COLUMNS, SearchPage, decode_cursor, escape_like, older_than, page_of, scope
 from .migrations import SEARCH_TEXT_SQL
 from .schema import image_tags, images, tags
 
@@ -119,11 +119,7 @@ def search_images(
         query = parse_query(query)
     base = []
     after = decode_cursor(cursor)
-    filters = []
-    if folder_paths:
-        filters.append(folder_filter(folder_paths))
-    if media_type:
-        filters.append(images.c.media_type == media_type)
+    filters = scope(folder_paths, media_type)
     if after is not None:
         base.append(older_than(*after))
     base.extend(filters)
@@ -653,7 +649,9 @@ def search_text(db: Database, needle: str, **options) -> SearchPage:
     """The plain substring search (`syntax: "substr"`) through the query machinery.
 
     One free-text term is exactly a case-insensitive substring of the path or the
-    generation info, so the results are those of `images.search_substring`; going through
+    generation info, so the results are those of one plain statement with
+    `substring_condition` (the test oracle `tests/support/substring_oracle.py`;
+    `tests/db/test_search_oracle.py` checks the pages are equal); going through
     `search_images` adds its newest-rows probe, which keeps common words fast at a million
     rows (the FTS5 match list of a word in most rows no longer has to be sorted by date).
     """

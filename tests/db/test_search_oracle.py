@@ -13,9 +13,8 @@ import random
 
 import pytest
 
-from iib_core.db import images as images_db
-from iib_core.db import open_database
 from iib_core.db.query import search_text
+from support.rows import all_pages, database_with
 from support.substring_oracle import search_substring
 
 BASE = 1_700_000_000.0
@@ -63,25 +62,9 @@ def _needles(rows, count=26, seed=29):
 
 @pytest.fixture
 def generated(db_url):
-    db = open_database(db_url)
     rows = _rows()
-    with db.write() as conn:
-        images_db.insert_many(conn, rows[:100])
-    with db.write() as conn:  # two batches, as the indexer writes them
-        images_db.insert_many(conn, rows[100:])
-    yield db, rows
-    db.dispose()
-
-
-def _pages(search, db, needle, limit, **kw):
-    out, cursor = [], ""
-    while True:
-        page = search(db, needle, limit=limit, cursor=cursor, **kw)
-        out.append(([r["id"] for r in page.rows], page.next_cursor))
-        if not page.next_cursor:
-            return out
-        assert len(out) < 1000
-        cursor = page.next_cursor
+    with database_with(db_url, rows, 100) as db:
+        yield db, rows
 
 
 @pytest.mark.parametrize("options", [
@@ -96,9 +79,9 @@ def test_search_text_pages_equal_the_oracle(generated, options):
     checked = 0
     for needle in _needles(rows):
         for limit in (25, 500):
-            expected = _pages(search_substring, db, needle, limit, **options)
+            expected = all_pages(search_substring, db, needle, limit, **options)
             for way, kw in WAYS.items():
-                got = _pages(search_text, db, needle, limit, **options, **kw)
+                got = all_pages(search_text, db, needle, limit, **options, **kw)
                 assert got == expected, (needle, limit, way)
             checked += sum(len(ids) for ids, _ in expected)
     assert checked > 500  # the needles found rows: the comparison was not between empty pages

@@ -14,7 +14,7 @@ from typing import Optional, Sequence
 from sqlalchemy import select
 
 from iib_core.db import Database
-from iib_core.db.listing import LIST_COLUMNS, SearchPage, decode_cursor, folder_filter, older_than, page_of
+from iib_core.db.listing import LIST_COLUMNS, SearchPage, decode_cursor, older_than, page_of, scope
 from iib_core.db.query import substring_condition
 from iib_core.db.schema import images
 
@@ -35,14 +35,10 @@ def search_substring(
     skipped or repeated. On SQLite, needles of three or more characters go through the
     FTS5 trigram index; on PostgreSQL through the pg_trgm GIN index.
     """
-    conditions = []
+    conditions = scope(folder_paths, media_type)
     after = decode_cursor(cursor)
     if after is not None:
         conditions.append(older_than(*after))
-    if folder_paths:
-        conditions.append(folder_filter(folder_paths))
-    if media_type:
-        conditions.append(images.c.media_type == media_type)
     if needle:
         conditions.append(substring_condition(db, needle, path_only))
     stmt = (
