@@ -12,8 +12,7 @@ from pydantic import BaseModel
 from ..db import custom_tags as custom_tags_db
 from ..db import folders as folders_db
 from ..db import images as images_db
-from ..db import maintenance
-from ..db import tag_match
+from ..db import listing, maintenance, tag_match
 from ..errors import BadInput
 from .app_routes import tag_out
 from .compat import DbId
@@ -111,7 +110,7 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
     @router.get("/db/basic_info")
     def basic_info():
         with ctx.db.read() as conn:
-            count = custom_tags_db.image_count(conn)
+            count = images_db.count(conn)
             tags = [tag_out(t) for t in custom_tags_db.tags_for_listing(conn)]
         dirs = expired_dirs()
         return {"img_count": count, "tags": tags, "expired": bool(dirs), "expired_dirs": dirs}
@@ -151,7 +150,8 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
 
     @router.get("/db/random_images")
     def random_images():
-        rows = tag_match.random_images(ctx.db, 128, folder_paths=ctx.index_roots() if ctx.access_control else ())
+        with ctx.db.read() as conn:
+            rows = listing.random_images(conn, 128, folder_paths=ctx.index_roots() if ctx.access_control else ())
         return visible(rows)
 
     @router.post("/db/search_by_substr")
@@ -190,28 +190,30 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
             compiled = regex.compile(pattern, regex.IGNORECASE | regex.MULTILINE | regex.DOTALL)
         except regex.error as exc:
             raise BadInput(f"invalid regular expression: {exc}") from None
-        after = images_db.decode_cursor(cursor)
+        after = listing.decode_cursor(cursor)
         deadline = time.monotonic() + REGEX_TIME_BUDGET
         found: List[dict] = []
         scanned = 0
-        for chunk in tag_match.rows_newest_first(ctx.db, folder_paths=folders or (), media_type=media, after=after):
-            for row in chunk:
-                scanned += 1
-                texts = [row["path"]] if path_only else [row["path"], row["positive"], row["negative"],
-                                                         row["params_text"]]
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise BadInput("the regular expression took too long; make it more specific")
-                try:
-                    hit = any(t and compiled.search(t, timeout=remaining) for t in texts)
-                except TimeoutError:
-                    raise BadInput("the regular expression took too long; make it more specific") from None
-                if hit:
-                    found.append(row)
-                    if len(found) == size:
-                        return found, images_db.encode_cursor(row["mtime"], row["id"])
-                if scanned >= REGEX_SCAN_CAP:
-                    return found, images_db.encode_cursor(row["mtime"], row["id"])
+        with ctx.db.read() as conn:  # one snapshot for the whole scan
+            for chunk in listing.rows_newest_first(conn, folder_paths=folders or (), media_type=media,
+                                                   after=after):
+                for row in chunk:
+                    scanned += 1
+                    texts = [row["path"]] if path_only else [row["path"], row["positive"], row["negative"],
+                                                             row["params_text"]]
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise BadInput("the regular expression took too long; make it more specific")
+                    try:
+                        hit = any(t and compiled.search(t, timeout=remaining) for t in texts)
+                    except TimeoutError:
+                        raise BadInput("the regular expression took too long; make it more specific") from None
+                    if hit:
+                        found.append(row)
+                        if len(found) == size:
+                            return found, listing.encode_cursor(row["mtime"], row["id"])
+                    if scanned >= REGEX_SCAN_CAP:
+                        return found, listing.encode_cursor(row["mtime"], row["id"])
         return found, ""
 
     @router.post("/db/match_images_by_tags")
@@ -224,9 +226,10 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
             return {"files": [], "cursor": {"has_next": False, "next": ""}}
         folders = scope or (ctx.index_roots() if ctx.access_control else [])
         try:
-            page = tag_match.match_images(ctx.db, body.and_tags, body.or_tags, body.not_tags, folder_paths=folders,
-                                          limit=size, cursor=body.cursor, random_sort=body.random_sort,
-                                          min_rating=body.min_rating or None)
+            with ctx.db.read() as conn:
+                page = tag_match.match_images(conn, body.and_tags, body.or_tags, body.not_tags,
+                                              folder_paths=folders, limit=size, cursor=body.cursor,
+                                              random_sort=body.random_sort, min_rating=body.min_rating or None)
         except ValueError as exc:
             raise BadInput(f"invalid cursor: {exc}") from None
         return {"files": visible(page.rows), "cursor": {"has_next": bool(page.next_cursor),

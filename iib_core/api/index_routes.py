@@ -8,7 +8,7 @@ from typing import List
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from ..db import folders as folders_db
-from ..db import moves as moves_db
+from ..db import images as images_db
 from ..db import kv
 from ..errors import BadInput
 from ..indexer.scan import normalize_path
@@ -29,7 +29,7 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
 
     def root_state(conn, root: str) -> dict:
         states = folders_db.states_under(conn, root)
-        count = moves_db.count_under(conn, root)
+        count = images_db.count_under(conn, root)
         changed = []
         if states:
             for path, (mtime, _n) in states.items():

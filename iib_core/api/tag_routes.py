@@ -11,6 +11,8 @@ from pydantic import BaseModel
 from starlette.requests import Request
 
 from ..db import custom_tags as custom_tags_db
+from ..db import images as images_db
+from ..db import ratings as ratings_db
 from ..errors import BadInput, Conflict, NotFound
 from ..indexer import IndexJob, extract_options
 from ..indexer.scan import media_type_by_extension, normalize_path
@@ -107,15 +109,15 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
                 raise NotFound(f"{raw} is not a media file")
             normalized[raw] = stored
         with ctx.db.read() as conn:
-            if custom_tags_db.image_count(conn) == 0:
+            if images_db.count(conn) == 0:
                 raise BadInput(NEED_INDEX)
-            ids = custom_tags_db.ids_by_path(conn, list(normalized.values()))
+            ids = images_db.ids_by_path(conn, list(normalized.values()))
         missing = sorted({os.path.dirname(p) for p in normalized.values() if p not in ids})
         if missing:
             IndexJob(ctx.db, missing, exclude=[str(ctx.settings.cache_dir)],
                      options=extract_options(ctx.settings), workers=1).run()
             with ctx.db.read() as conn:
-                ids = custom_tags_db.ids_by_path(conn, list(normalized.values()))
+                ids = images_db.ids_by_path(conn, list(normalized.values()))
         out = {}
         for raw, stored in normalized.items():
             if stored not in ids:
@@ -250,12 +252,12 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
             raise BadInput("rating must be 0 to 5, or null to clear it")
         image_id = indexed_ids([body.path])[body.path]
         with ctx.db.write() as conn:
-            custom_tags_db.set_rating(conn, image_id, body.rating or None)
+            ratings_db.set_rating(conn, image_id, body.rating or None)
         return {"path": body.path, "rating": body.rating or None}
 
     @router.post("/db/get_ratings")
     def get_ratings(body: PathsBody):
         with ctx.db.read() as conn:
-            return custom_tags_db.ratings_by_path(conn, body.paths)
+            return ratings_db.ratings_by_path(conn, body.paths)
 
     return router

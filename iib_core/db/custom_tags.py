@@ -1,4 +1,4 @@
-"""User-facing tag operations: custom tags, links to images, colours, ratings."""
+"""User-facing tag operations: custom tags, links to images, colours, the tag list by type."""
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence
@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from . import tags as tags_db
+from .listing import escape_like
 from .schema import CUSTOM_TAG_TYPE, image_tags, images, tags
 
 
@@ -62,15 +63,6 @@ def _linked(conn: Connection, image_ids: Sequence[int], tag_id: int) -> List[int
     return out
 
 
-def ids_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, int]:
-    out: Dict[str, int] = {}
-    stmt = select(images.c.path, images.c.id).where(images.c.path.in_(bindparam("p", expanding=True)))
-    paths = list(paths)
-    for start in range(0, len(paths), 500):
-        out.update(conn.execute(stmt, {"p": paths[start:start + 500]}).all())
-    return out
-
-
 def custom_tags_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, List[dict]]:
     """{path: [custom tag rows]} for indexed paths that carry custom tags."""
     out: Dict[str, List[dict]] = {}
@@ -94,23 +86,6 @@ def tags_for_listing(conn: Connection, pos_cap: int = 4096) -> List[dict]:
     return [dict(r) for r in rest] + [dict(r) for r in pos]
 
 
-def set_rating(conn: Connection, image_id: int, rating: Optional[int]) -> None:
-    conn.execute(update(images).where(images.c.id == image_id).values(rating=rating))
-
-
-def ratings_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, Optional[int]]:
-    out: Dict[str, Optional[int]] = {}
-    stmt = select(images.c.path, images.c.rating).where(images.c.path.in_(bindparam("p", expanding=True)))
-    paths = list(paths)
-    for start in range(0, len(paths), 500):
-        out.update(conn.execute(stmt, {"p": paths[start:start + 500]}).all())
-    return out
-
-
-def image_count(conn: Connection) -> int:
-    return conn.execute(select(func.count()).select_from(images)).scalar_one()
-
-
 def rename_custom(conn: Connection, tag_id: int, name: str) -> Optional[dict]:
     """Give a custom tag a new name; None when `name` is taken by another custom tag."""
     clash = conn.execute(select(tags.c.id).where(
@@ -119,10 +94,6 @@ def rename_custom(conn: Connection, tag_id: int, name: str) -> Optional[dict]:
         return None
     conn.execute(update(tags).where(tags.c.id == tag_id).values(name=name))
     return get_tag(conn, tag_id)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def tag_groups(conn: Connection, *, query: str = "", types: Optional[Sequence[str]] = None,
@@ -140,7 +111,7 @@ def tag_groups(conn: Connection, *, query: str = "", types: Optional[Sequence[st
         conditions.append(tags.c.type.in_(list(types)))
     matches = []
     if query:
-        matches.append(func.lower(tags.c.name).like("%" + _escape_like(query.lower()) + "%", escape="\\"))
+        matches.append(func.lower(tags.c.name).like("%" + escape_like(query.lower()) + "%", escape="\\"))
     if names:
         matches.append(tags.c.name.in_(list(names)))
     if matches:

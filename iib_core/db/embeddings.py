@@ -8,7 +8,7 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.engine import Connection
 
-from .images import _folder_filter
+from .listing import folder_filter
 from .schema import image_embedding, images, topic_cluster_cache, topic_title_cache
 
 CHUNK = 500
@@ -19,7 +19,7 @@ def scope_condition(folders: Sequence[str], recursive: bool = True):
     if not folders:
         return None
     if recursive:
-        return _folder_filter(folders)
+        return folder_filter(folders)
     return images.c.folder.in_([f.rstrip("/\\") or "/" for f in folders])
 
 

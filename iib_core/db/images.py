@@ -1,16 +1,19 @@
-"""Queries on the `images` table (and its full-text index)."""
+"""Rows of the `images` table: the indexer's fast inserts and updates, lookups by path
+and id, the count, and which rows lie in a folder or below it.
+
+Listing pages and cursors are in `listing.py`, the search in `query.py`, ratings in
+`ratings.py`.
+"""
 from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
-from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
+from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.engine import Connection
 
-from .engine import Database
-from .pathtext import from_db, to_db
+from .pathtext import from_db, separator_of, to_db, under
 from .schema import images
 
 # Columns written by the indexer for every file (id is assigned by the database).
@@ -64,17 +67,13 @@ def _placeholder(conn: Connection) -> str:
 
 def indexed_folders_under(conn: Connection, root: str) -> Set[str]:
     """Every folder holding indexed files at or below `root` (whole path components)."""
-    prefix = to_db(root.rstrip("/\\") + _sep_of(root))
+    prefix = to_db(root.rstrip("/\\") + separator_of(root))
     rows = conn.execute(
         select(images.c.folder).distinct().where(
             or_(images.c.folder == root, func.substr(images.c.folder, 1, len(prefix)) == prefix)
         )
     )
     return {r[0] for r in rows}
-
-
-def _sep_of(path: str) -> str:
-    return "\\" if ("\\" in path and "/" not in path) else "/"
 
 
 _SQLITE_INSERT = "INSERT INTO images (id, %s) VALUES (?, %s)" % (
@@ -126,7 +125,7 @@ def insert_rows(conn: Connection, rows: Sequence[tuple]) -> List[int]:
     return [by_path[p] for p in paths]
 
 
-def ids_by_path(conn: Connection, paths: Sequence[str]) -> Dict[str, int]:
+def ids_by_path(conn: Connection, paths: Iterable[str]) -> Dict[str, int]:
     """{path: id} of the given paths that are indexed."""
     out: Dict[str, int] = {}
     ph = _placeholder(conn)
@@ -234,139 +233,15 @@ def get_by_path(conn: Connection, path: str) -> Optional[dict]:
     return dict(row) if row else None
 
 
-def ratings_of(conn: Connection, ids: Sequence[int]) -> Dict[int, int]:
-    out: Dict[int, int] = {}
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start:start + 500])
-        for id_, rating in conn.execute(
-            select(images.c.id, images.c.rating).where(images.c.id.in_(chunk), images.c.rating.is_not(None))
-        ):
-            out[id_] = rating
-    return out
+def ids_under(conn: Connection, folder: str) -> List[int]:
+    """Ids of every indexed file in `folder` or below it."""
+    return [r[0] for r in conn.execute(select(images.c.id).where(under(images.c.folder, folder)))]
 
 
-def set_ratings(conn: Connection, ratings: Dict[int, Optional[int]]) -> None:
-    if ratings:
-        conn.execute(
-            update(images).where(images.c.id == bindparam("b_id")).values(rating=bindparam("b_rating")),
-            [{"b_id": k, "b_rating": v} for k, v in ratings.items()],
-        )
+def paths_under(conn: Connection, folder: str) -> List[str]:
+    return [r[0] for r in conn.execute(select(images.c.path).where(under(images.c.folder, folder)))]
 
 
-# ---------------------------------------------------------------------------
-# Substring search
-# ---------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SearchPage:
-    rows: List[dict]
-    next_cursor: str  # "" when there is no next page
-
-
-LIST_COLUMNS = (images.c.id, images.c.path, images.c.name, images.c.size, images.c.mtime,
-                images.c.media_type, images.c.width, images.c.height, images.c.generator)
-
-
-def page_of(rows: List[dict], limit: int) -> SearchPage:
-    """A page from up to `limit + 1` newest-first rows: the extra row only says a next page exists."""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        return SearchPage(rows, encode_cursor(rows[-1]["mtime"], rows[-1]["id"]))
-    return SearchPage(rows, "")
-
-
-def older_than(mtime: float, id_: int):
-    """Rows after the (mtime, id) keyset position, in newest-first order."""
-    return or_(images.c.mtime < mtime, and_(images.c.mtime == mtime, images.c.id < id_))
-
-
-def encode_cursor(mtime: float, id_: int) -> str:
-    return f"{mtime!r}_{id_}"
-
-
-def decode_cursor(cursor: str) -> Optional[Tuple[float, int]]:
-    """`mtime_id` of the last row of the previous page; None for the first page.
-
-    Raises ValueError on a malformed cursor (the API maps it to 400).
-    """
-    if not cursor:
-        return None
-    mtime_text, _, id_text = cursor.rpartition("_")
-    return float(mtime_text), int(id_text)
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _folder_filter(folder_paths: Sequence[str]):
-    clauses = []
-    for folder in folder_paths:
-        folder = folder.rstrip("/\\") or "/"
-        prefix = to_db(folder if folder.endswith(("/", "\\")) else folder + _sep_of(folder))
-        clauses.append(images.c.folder == folder)
-        clauses.append(func.substr(images.c.folder, 1, len(prefix)) == prefix)
-    return or_(*clauses)
-
-
-def search_substring(
-    db: Database,
-    needle: str,
-    *,
-    folder_paths: Sequence[str] = (),
-    media_type: Optional[str] = None,
-    path_only: bool = False,
-    limit: int = 200,
-    cursor: str = "",
-) -> SearchPage:
-    """Newest-first page of files whose path or generation info contains `needle` (case-insensitive).
-
-    Paging uses a (mtime, id) keyset cursor, so items sharing a timestamp are never
-    skipped or repeated. On SQLite, needles of three or more characters go through the
-    FTS5 trigram index; on PostgreSQL through the pg_trgm GIN index.
-    """
-    conditions = []
-    after = decode_cursor(cursor)
-    if after is not None:
-        conditions.append(older_than(*after))
-    if folder_paths:
-        conditions.append(_folder_filter(folder_paths))
-    if media_type:
-        conditions.append(images.c.media_type == media_type)
-    if needle:
-        conditions.append(_substring_condition(db, needle, path_only))
-    stmt = (
-        select(*LIST_COLUMNS)
-        .where(*conditions)
-        .order_by(images.c.mtime.desc(), images.c.id.desc())
-        .limit(limit + 1)
-    )
-    with db.read() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
-    return page_of(rows, limit)
-
-
-def _substring_condition(db: Database, needle: str, path_only: bool):
-    pattern = "%" + _escape_like(needle) + "%"
-    if path_only:
-        return images.c.path.ilike(pattern, escape="\\")
-    if db.is_sqlite and db.has_fts and len(needle) >= 3:
-        # A quoted FTS5 phrase under the trigram tokenizer matches any row with the
-        # substring in one of its columns, case-insensitively, through the index.
-        phrase = '"' + needle.replace('"', '""') + '"'
-        return text("images.id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH :fts_phrase)"
-                    ).bindparams(fts_phrase=phrase)
-    if db.is_postgresql:
-        from .migrations import SEARCH_TEXT_SQL
-
-        return text(f"({SEARCH_TEXT_SQL}) ILIKE :pg_pattern ESCAPE '\\'").bindparams(pg_pattern=pattern)
-    return _plain_like(pattern)
-
-
-def _plain_like(pattern: str):
-    return or_(
-        images.c.path.ilike(pattern, escape="\\"),
-        images.c.positive.ilike(pattern, escape="\\"),
-        images.c.negative.ilike(pattern, escape="\\"),
-        images.c.params_text.ilike(pattern, escape="\\"),
-    )
+def count_under(conn: Connection, folder: str) -> int:
+    """How many files are indexed in `folder` or below (whole path components)."""
+    return conn.execute(select(func.count()).select_from(images).where(under(images.c.folder, folder))).scalar_one()

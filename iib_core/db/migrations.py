@@ -17,7 +17,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from . import schema
-from .engine import Database, create_database_engine
+from .engine import Database
 
 log = logging.getLogger("iib.db")
 
@@ -215,17 +215,3 @@ def _detect_fts(db: Database) -> bool:
         return False
     with db.engine.begin() as conn:
         return inspect(conn).has_table("images_fts")
-
-
-def open_database(url: str, backup_max: int = 8) -> Database:
-    """Create the engine for `url`, upgrading (or creating) the schema."""
-    sqlite_path = sqlite_file_of(url)
-    if sqlite_path is not None:
-        sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    db = Database(engine=create_database_engine(url), url=url)
-    try:
-        migrate(db, backup_max=backup_max)
-    except Exception:
-        db.dispose()
-        raise
-    return db

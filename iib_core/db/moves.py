@@ -13,56 +13,18 @@ import os
 import secrets
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from sqlalchemy import Text, bindparam, delete, func, literal, or_, select, update
+from sqlalchemy import Text, delete, func, literal, select, update
 from sqlalchemy.engine import Connection
 
 from . import images as images_db
 from . import kv
 from . import orphans as orphans_db
+from . import ratings as ratings_db
 from . import tags as tags_db
-from .pathtext import to_db
+from .pathtext import strip_separators, to_db, under
 from .schema import folders, images
 
 CHUNK = 500
-
-
-SEPARATORS = "/\\" if os.name == "nt" else "/"
-
-
-def _strip(folder: str) -> str:
-    """Without trailing separators (but the file-system root stays itself)."""
-    return folder.rstrip(SEPARATORS) or folder
-
-
-def _under(column, folder: str):
-    """`column` equals `folder` or lies below it, by whole components (stored paths use os.sep)."""
-    exact = _strip(folder)
-    prefix = to_db(exact if exact.endswith(tuple(SEPARATORS)) else exact + os.sep)  # stored form (pathtext)
-    return or_(column == exact, func.substr(column, 1, len(prefix)) == prefix)
-
-
-def ids_by_path(conn: Connection, paths: Iterable[str]) -> Dict[str, int]:
-    """{path: id} for the given paths that are indexed."""
-    wanted = sorted(set(paths))
-    out: Dict[str, int] = {}
-    stmt = select(images.c.path, images.c.id).where(images.c.path.in_(bindparam("paths", expanding=True)))
-    for start in range(0, len(wanted), CHUNK):
-        out.update((p, i) for p, i in conn.execute(stmt, {"paths": wanted[start:start + CHUNK]}))
-    return out
-
-
-def ids_under(conn: Connection, folder: str) -> List[int]:
-    """Ids of every indexed file in `folder` or below it."""
-    return [r[0] for r in conn.execute(select(images.c.id).where(_under(images.c.folder, folder)))]
-
-
-def paths_under(conn: Connection, folder: str) -> List[str]:
-    return [r[0] for r in conn.execute(select(images.c.path).where(_under(images.c.folder, folder)))]
-
-
-def count_under(conn: Connection, folder: str) -> int:
-    """How many files are indexed in `folder` or below (whole path components)."""
-    return conn.execute(select(func.count()).select_from(images).where(_under(images.c.folder, folder))).scalar_one()
 
 
 def remove_ids(conn: Connection, ids: Sequence[int], stash: bool = True) -> int:
@@ -76,7 +38,7 @@ def remove_ids(conn: Connection, ids: Sequence[int], stash: bool = True) -> int:
         chunk = ids[start:start + CHUNK]
         if stash:
             custom = tags_db.custom_tags_of(conn, chunk)
-            ratings = images_db.ratings_of(conn, chunk)
+            ratings = ratings_db.ratings_of(conn, chunk)
             marked = sorted(set(custom) | set(ratings))
             if marked:
                 fps = dict(conn.execute(
@@ -97,13 +59,13 @@ def remove_ids(conn: Connection, ids: Sequence[int], stash: bool = True) -> int:
 
 def remove_files(conn: Connection, paths: Iterable[str], stash: bool = True) -> int:
     """Rows of these exact paths leave the index (see `remove_ids`)."""
-    return remove_ids(conn, list(ids_by_path(conn, paths).values()), stash)
+    return remove_ids(conn, list(images_db.ids_by_path(conn, paths).values()), stash)
 
 
 def remove_under(conn: Connection, folder: str, stash: bool = True) -> int:
     """Rows of every file in `folder` or below leave the index; its folder states too."""
-    n = remove_ids(conn, ids_under(conn, folder), stash)
-    conn.execute(delete(folders).where(_under(folders.c.path, folder)))
+    n = remove_ids(conn, images_db.ids_under(conn, folder), stash)
+    conn.execute(delete(folders).where(under(folders.c.path, folder)))
     return n
 
 
@@ -125,11 +87,11 @@ def move_file(conn: Connection, old_paths: Sequence[str], new_path: str) -> Opti
     `new_path`, keeping its id. A row already at `new_path` (a file that was overwritten,
     or a stale row) is removed first. Returns the id, or None when the file was not indexed.
     """
-    found = ids_by_path(conn, old_paths)
+    found = images_db.ids_by_path(conn, old_paths)
     old_id = next((found[p] for p in old_paths if p in found), None)
     if old_id is None:
         return None
-    stale = ids_by_path(conn, [new_path]).get(new_path)
+    stale = images_db.ids_by_path(conn, [new_path]).get(new_path)
     if stale is not None and stale != old_id:
         remove_ids(conn, [stale], stash=True)
     conn.execute(update(images).where(images.c.id == old_id).values(
@@ -144,7 +106,7 @@ def move_folder(conn: Connection, old_folder: str, new_folder: str) -> int:
     caller made sure the folder did not exist) and are removed first. Returns the number
     of files moved.
     """
-    old_folder, new_folder = _strip(old_folder), _strip(new_folder)
+    old_folder, new_folder = strip_separators(old_folder), strip_separators(new_folder)
     if old_folder == new_folder:
         return 0
     remove_under(conn, new_folder, stash=True)
@@ -154,10 +116,10 @@ def move_folder(conn: Connection, old_folder: str, new_folder: str) -> int:
         return literal(to_db(new_folder), Text()).concat(func.substr(column, keep))
 
     result = conn.execute(
-        update(images).where(_under(images.c.folder, old_folder)).values(
+        update(images).where(under(images.c.folder, old_folder)).values(
             path=moved(images.c.path), folder=moved(images.c.folder))
     )
-    conn.execute(update(folders).where(_under(folders.c.path, old_folder)).values(path=moved(folders.c.path)))
+    conn.execute(update(folders).where(under(folders.c.path, old_folder)).values(path=moved(folders.c.path)))
     if result.rowcount:
         touch_paths(conn)
     return result.rowcount or 0
@@ -168,14 +130,14 @@ def copy_marks(conn: Connection, pairs: Sequence[Tuple[str, str]]) -> int:
 
     Both must be indexed; returns how many copies received something.
     """
-    ids = ids_by_path(conn, [p for pair in pairs for p in pair])
+    ids = images_db.ids_by_path(conn, [p for pair in pairs for p in pair])
     pairs_ids = [(ids[s], ids[d]) for s, d in pairs if s in ids and d in ids and ids[s] != ids[d]]
     if not pairs_ids:
         return 0
     custom = tags_db.custom_tags_of(conn, [s for s, _ in pairs_ids])
-    ratings = images_db.ratings_of(conn, [s for s, _ in pairs_ids])
+    ratings = ratings_db.ratings_of(conn, [s for s, _ in pairs_ids])
     links = [(d, t) for s, d in pairs_ids for t in custom.get(s, [])]
     if links:
         tags_db.add_links(conn, links)
-    images_db.set_ratings(conn, {d: ratings[s] for s, d in pairs_ids if s in ratings})
+    ratings_db.set_ratings(conn, {d: ratings[s] for s, d in pairs_ids if s in ratings})
     return len({d for s, d in pairs_ids if s in custom or s in ratings})

@@ -23,10 +23,11 @@ unchanged, so databases written before this form existed need no migration.
 """
 from __future__ import annotations
 
+import os
 import re
 from typing import Optional
 
-from sqlalchemy import Text
+from sqlalchemy import Text, func, or_
 from sqlalchemy.types import TypeDecorator
 
 ESC = "\ufdd0"
@@ -86,3 +87,23 @@ class PathText(TypeDecorator):
     def coerce_compared_value(self, op, value):
         # LIKE patterns, IN lists and equality all compare with stored paths: same form.
         return self
+
+
+SEPARATORS = "/\\" if os.name == "nt" else "/"
+
+
+def strip_separators(folder: str) -> str:
+    """Without trailing separators (but the file-system root stays itself)."""
+    return folder.rstrip(SEPARATORS) or folder
+
+
+def under(column, folder: str):
+    """`column` equals `folder` or lies below it, by whole components (stored paths use os.sep)."""
+    exact = strip_separators(folder)
+    prefix = to_db(exact if exact.endswith(tuple(SEPARATORS)) else exact + os.sep)  # stored form
+    return or_(column == exact, func.substr(column, 1, len(prefix)) == prefix)
+
+
+def separator_of(path: str) -> str:
+    """The separator a path given by a client uses ("\\" only when it has no "/")."""
+    return "\\" if ("\\" in path and "/" not in path) else "/"

@@ -1,7 +1,7 @@
 """A parsed search query (`iib_core.search`) as SQLAlchemy Core, for SQLite and PostgreSQL.
 
 Free text uses the same indexes as plain substring search: on PostgreSQL each term is
-`images._substring_condition` (the pg_trgm GIN expression); on SQLite the terms of one AND
+`substring_condition` below (the pg_trgm GIN expression); on SQLite the terms of one AND
 (with their ORs and negations) become ONE FTS5 MATCH expression over the trigram index,
 which intersects inside the index instead of building an id set per term. Every condition
 built here is TRUE or FALSE, never NULL, so `-steps:20` also finds files that have no step
@@ -71,16 +71,8 @@ from sqlalchemy.sql.elements import BindParameter, ColumnElement, Grouping, Text
 
 from ..search import And, Compare, Date, Match, Node, Not, Or, Query, Size, Text, parse_query
 from .engine import Database
-from .images import (
-    LIST_COLUMNS,
-    SearchPage,
-    _escape_like,
-    _folder_filter,
-    _substring_condition,
-    decode_cursor,
-    older_than,
-    page_of,
-)
+from .listing import LIST_COLUMNS, SearchPage, decode_cursor, escape_like, older_than, page_of, scope
+from .migrations import SEARCH_TEXT_SQL
 from .schema import image_tags, images, tags
 
 PROBE_ROWS = 4000  # measured at 1M rows: p50 41 -> 11.5 ms against 1000 (a common word fills its page here)
@@ -117,7 +109,7 @@ def search_images(
 ) -> SearchPage:
     """Newest-first page of the files matching `query` (a `Query` or query text).
 
-    Same page type, order and (mtime, id) keyset cursor as `images.search_substring`.
+    Same page type, order and (mtime, id) keyset cursor as the other listings (`listing.py`).
     Query text that cannot be used raises BadInput; a malformed cursor raises ValueError.
     With `path_only`, free-text terms look at the path only (field filters still apply).
     `probe_rows` (default: PROBE_ROWS, or ROWID_WALK_PROBE_ROWS when the row-id walk
@@ -127,11 +119,7 @@ def search_images(
         query = parse_query(query)
     base = []
     after = decode_cursor(cursor)
-    filters = []
-    if folder_paths:
-        filters.append(_folder_filter(folder_paths))
-    if media_type:
-        filters.append(images.c.media_type == media_type)
+    filters = scope(folder_paths, media_type)
     if after is not None:
         base.append(older_than(*after))
     base.extend(filters)
@@ -457,7 +445,7 @@ class _Builder:
         path_only = self.path_only if path_only is None else path_only
         if self.rowwise:
             if self.pg and not path_only:
-                return _grouped(_substring_condition(self.db, needle, False))  # bare column names
+                return _grouped(substring_condition(self.db, needle, False))  # bare column names
             if self.pg or path_only or not (self.db.has_fts and len(needle) >= 3) or needle.isascii():
                 return self.like(needle, path_only)
             # Non-ASCII: only the full-text index folds its case as the index mode does.
@@ -465,10 +453,10 @@ class _Builder:
             if self.fts and not path_only and len(needle) >= 3:
                 return self.fts_match(_fts_phrase(needle))
             return self.like(needle, path_only)  # what `_substring_condition` does, minus lower()
-        return _grouped(_substring_condition(self.db, needle, path_only))
+        return _grouped(substring_condition(self.db, needle, path_only))
 
     def like(self, needle: str, path_only: bool) -> ColumnElement:
-        pattern = "%" + _escape_like(needle) + "%"
+        pattern = "%" + escape_like(needle) + "%"
         columns = (self.c.path,) if path_only else (self.c.path, self.c.positive, self.c.negative,
                                                     self.c.params_text)
         return or_(*(self.like_pattern(c, pattern) for c in columns))
@@ -542,14 +530,14 @@ class _Builder:
         """(condition, text that every match holds in its indexed text); the condition is
         an id set (never NULL) when the text is None, else it may be NULL."""
         value = node.value
-        contains = "%" + _escape_like(value) + "%"
+        contains = "%" + escape_like(value) + "%"
         if node.field in _TAG_FIELDS:
             return self.tag_ids(and_(tags.c.type.in_(_TAG_FIELDS[node.field]),
                                      self.like_pattern(tags.c.name, contains))), None
         if node.field == "tag":  # the whole name, any case (lower() folds non-ASCII on PostgreSQL only)
             return self.tag_ids(or_(tags.c.name == value, func.lower(tags.c.name) == value.lower())), None
         if node.field == "ext":
-            return self.like_pattern(self.c.name, "%." + _escape_like(value)), "." + value
+            return self.like_pattern(self.c.name, "%." + escape_like(value)), "." + value
         # scheduler
         return self.like_pattern(self.param_text(node.field), contains), value
 
@@ -602,6 +590,31 @@ class _Builder:
         return mtime < end  # "<="
 
 
+def substring_condition(db: Database, needle: str, path_only: bool):
+    """Rows whose path (or, unless `path_only`, generation info) contains `needle`, case-insensitively."""
+    pattern = "%" + escape_like(needle) + "%"
+    if path_only:
+        return images.c.path.ilike(pattern, escape="\\")
+    if db.is_sqlite and db.has_fts and len(needle) >= 3:
+        # A quoted FTS5 phrase under the trigram tokenizer matches any row with the
+        # substring in one of its columns, case-insensitively, through the index.
+        phrase = '"' + needle.replace('"', '""') + '"'
+        return text("images.id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH :fts_phrase)"
+                    ).bindparams(fts_phrase=phrase)
+    if db.is_postgresql:
+        return text(f"({SEARCH_TEXT_SQL}) ILIKE :pg_pattern ESCAPE '\\'").bindparams(pg_pattern=pattern)
+    return _plain_like(pattern)
+
+
+def _plain_like(pattern: str):
+    return or_(
+        images.c.path.ilike(pattern, escape="\\"),
+        images.c.positive.ilike(pattern, escape="\\"),
+        images.c.negative.ilike(pattern, escape="\\"),
+        images.c.params_text.ilike(pattern, escape="\\"),
+    )
+
+
 def _fts_phrase(needle: str) -> str:
     """An FTS5 phrase: under the trigram tokenizer, rows holding `needle` as a substring."""
     return '"' + needle.replace('"', '""') + '"'
@@ -636,7 +649,9 @@ def search_text(db: Database, needle: str, **options) -> SearchPage:
     """The plain substring search (`syntax: "substr"`) through the query machinery.
 
     One free-text term is exactly a case-insensitive substring of the path or the
-    generation info, so the results are those of `images.search_substring`; going through
+    generation info, so the results are those of one plain statement with
+    `substring_condition` (the test oracle `tests/support/substring_oracle.py`;
+    `tests/db/test_search_oracle.py` checks the pages are equal); going through
     `search_images` adds its newest-rows probe, which keeps common words fast at a million
     rows (the FTS5 match list of a word in most rows no longer has to be sorted by date).
     """

@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.engine import Connection
 
-from .engine import Database
-from .images import LIST_COLUMNS, SearchPage, _folder_filter, decode_cursor, older_than, page_of
+from .listing import LIST_COLUMNS, SearchPage, decode_cursor, folder_filter, older_than, page_of
 from .schema import image_tags, images
 
 
@@ -15,7 +15,7 @@ def _with_tag(tag_ids: Sequence[int]):
 
 
 def match_images(
-    db: Database,
+    conn: Connection,
     and_tags: Sequence[int] = (),
     or_tags: Sequence[int] = (),
     not_tags: Sequence[int] = (),
@@ -35,7 +35,7 @@ def match_images(
     if not (and_tags or or_tags or not_tags):
         conditions.append(exists().where(image_tags.c.image_id == images.c.id))
     if folder_paths:
-        conditions.append(_folder_filter(folder_paths))
+        conditions.append(folder_filter(folder_paths))
     if min_rating:
         conditions.append(images.c.rating >= int(min_rating))
     if random_sort:
@@ -43,45 +43,12 @@ def match_images(
         if not 0 <= offset < 2**62:
             raise ValueError("offset out of range")
         stmt = select(*LIST_COLUMNS).where(*conditions).order_by(func.random()).limit(limit).offset(offset)
-        with db.read() as conn:
-            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+        rows = [dict(r) for r in conn.execute(stmt).mappings()]
         return SearchPage(rows, str(offset + len(rows)) if len(rows) == limit else "")
     after = decode_cursor(cursor)
     if after is not None:
         conditions.append(older_than(*after))
     stmt = (select(*LIST_COLUMNS).where(*conditions)
             .order_by(images.c.mtime.desc(), images.c.id.desc()).limit(limit + 1))
-    with db.read() as conn:
-        rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    rows = [dict(r) for r in conn.execute(stmt).mappings()]
     return page_of(rows, limit)
-
-
-def random_images(db: Database, limit: int = 128, folder_paths: Sequence[str] = ()) -> list:
-    stmt = select(*LIST_COLUMNS)
-    if folder_paths:
-        stmt = stmt.where(_folder_filter(folder_paths))
-    with db.read() as conn:
-        return [dict(r) for r in conn.execute(stmt.order_by(func.random()).limit(limit)).mappings()]
-
-
-def rows_newest_first(db: Database, *, folder_paths: Sequence[str] = (), media_type: Optional[str] = None,
-                      after: Optional[tuple] = None, chunk: int = 1000):
-    """Rows with their searchable text, newest first, in chunks (for regular-expression search)."""
-    cols = LIST_COLUMNS + (images.c.positive, images.c.negative, images.c.params_text)
-    while True:
-        conditions = []
-        if folder_paths:
-            conditions.append(_folder_filter(folder_paths))
-        if media_type:
-            conditions.append(images.c.media_type == media_type)
-        if after is not None:
-            conditions.append(older_than(*after))
-        stmt = select(*cols).where(*conditions).order_by(images.c.mtime.desc(), images.c.id.desc()).limit(chunk)
-        with db.read() as conn:
-            rows = [dict(r) for r in conn.execute(stmt).mappings()]
-        if not rows:
-            return
-        yield rows
-        after = (rows[-1]["mtime"], rows[-1]["id"])
-        if len(rows) < chunk:
-            return

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..db import Database
+from ..db import images as images_db
 from ..db import moves as moves_db
 from ..indexer import ExtractOptions, IndexJob
 from ..indexer.scan import Exclusions, distinct_roots, media_type_by_extension
@@ -94,7 +95,7 @@ class IndexSync:
                 for before, new_real, is_folder in items:
                     if is_folder:
                         new = self.indexable_folder(new_real)
-                        old = next((f for f in before.forms if moves_db.count_under(conn, f)), None)
+                        old = next((f for f in before.forms if images_db.count_under(conn, f)), None)
                         if new is None:
                             for form in before.forms:
                                 moves_db.remove_under(conn, form)
@@ -149,11 +150,11 @@ class IndexSync:
                 path_pairs: List[Tuple[str, str]] = []
                 for forms, new, is_folder in pairs:
                     if is_folder:
-                        old = next((f for f in forms if moves_db.count_under(conn, f)), None)
+                        old = next((f for f in forms if images_db.count_under(conn, f)), None)
                         if old is not None:
-                            path_pairs += [(p, new + p[len(old):]) for p in moves_db.paths_under(conn, old)]
+                            path_pairs += [(p, new + p[len(old):]) for p in images_db.paths_under(conn, old)]
                     else:
-                        known = moves_db.ids_by_path(conn, forms)
+                        known = images_db.ids_by_path(conn, forms)
                         old = next((f for f in forms if f in known), None)
                         if old is not None:
                             path_pairs.append((old, new))

@@ -22,6 +22,7 @@ from ..db import Database
 from ..db import folders as folders_db
 from ..db import images as images_db
 from ..db import orphans as orphans_db
+from ..db import ratings as ratings_db
 from ..db import runs as runs_db
 from ..db import tags as tags_db
 from .extract import FINGERPRINT, GENERATOR, ExtractedChunk, ExtractOptions, Task, extract_many, init_worker
@@ -383,7 +384,7 @@ class IndexJob:
             chunk = ids[start:start + WRITE_BATCH]
             with self.db.write() as conn:
                 custom = tags_db.custom_tags_of(conn, chunk)
-                ratings = images_db.ratings_of(conn, chunk)
+                ratings = ratings_db.ratings_of(conn, chunk)
                 marks: Dict[str, Tuple[List[int], Optional[int]]] = {}
                 for id_ in set(custom) | set(ratings):
                     fp = plan.vanished[id_].fingerprint

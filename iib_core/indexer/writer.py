@@ -23,6 +23,7 @@ from ..db import Database
 from ..db import images as images_db
 from ..db import moves as moves_db
 from ..db import orphans as orphans_db
+from ..db import ratings as ratings_db
 from ..db import tags as tags_db
 from .extract import FINGERPRINT, ROW_COLUMNS, Row
 from .tagging import TagKey
@@ -252,4 +253,4 @@ def _restore_orphaned_marks(conn, fingerprints) -> None:
     existing_tags = {t["id"] for t in tags_db.all_tags(conn) if t["type"] == "custom"}
     links = [(by_fp[fp], t) for fp, (tag_ids, _) in marks.items() for t in tag_ids if t in existing_tags]
     tags_db.add_links(conn, links)
-    images_db.set_ratings(conn, {by_fp[fp]: rating for fp, (_, rating) in marks.items() if rating is not None})
+    ratings_db.set_ratings(conn, {by_fp[fp]: rating for fp, (_, rating) in marks.items() if rating is not None})

