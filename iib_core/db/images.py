@@ -9,15 +9,14 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 from sqlalchemy import and_, bindparam, delete, func, or_, select, text, update
 from sqlalchemy.engine import Connection
 
+from ..rows import IndexedRow
 from .engine import Database
 from .pathtext import from_db, to_db
 from .schema import images
 
-# Columns written by the indexer for every file (id is assigned by the database).
-INDEXED_COLUMNS = (
-    "path", "folder", "name", "size", "mtime", "ctime", "width", "height", "media_type", "format",
-    "generator", "positive", "negative", "params", "params_text", "raw", "fingerprint", "indexed_at",
-)
+# Columns written by the indexer for every file, in the order of an `IndexedRow` (the one
+# definition of the row; the id is assigned by the database).
+INDEXED_COLUMNS = IndexedRow._fields
 
 
 class KnownFile(NamedTuple):

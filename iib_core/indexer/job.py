@@ -24,7 +24,7 @@ from ..db import images as images_db
 from ..db import orphans as orphans_db
 from ..db import runs as runs_db
 from ..db import tags as tags_db
-from .extract import FINGERPRINT, GENERATOR, ExtractedChunk, ExtractOptions, Task, extract_many, init_worker
+from .extract import ExtractedChunk, ExtractOptions, Task, extract_many, init_worker
 from .scan import Exclusions, FolderListing, distinct_roots, walk
 from .workers import WorkerPool, can_spawn_workers
 from .writer import Batch, BatchWriter, Segment
@@ -239,18 +239,18 @@ class IndexJob:
             files = listing.files  # (name, size, mtime, ctime)
             in_db = known[folder]  # name -> (id, size, mtime, fingerprint)
             if not in_db:
-                tasks.extend([(join(folder, f[0]), f[1], f[2], f[3]) for f in files])
+                tasks.extend([Task(join(folder, f[0]), f[1], f[2], f[3]) for f in files])
             else:
                 matched = 0
                 for f in files:
                     k = in_db.get(f[0])
                     if k is None:
-                        tasks.append((join(folder, f[0]), f[1], f[2], f[3]))
+                        tasks.append(Task(join(folder, f[0]), f[1], f[2], f[3]))
                         continue
                     matched += 1
                     if k[1] != f[1] or k[2] != f[2]:
                         path = join(folder, f[0])
-                        tasks.append((path, f[1], f[2], f[3]))
+                        tasks.append(Task(path, f[1], f[2], f[3]))
                         plan.existing_ids[path] = k[0]
                 if matched < len(in_db):  # some indexed files are no longer on disk
                     for name in in_db.keys() - {f[0] for f in files}:
@@ -351,15 +351,15 @@ class IndexJob:
         existing_ids = plan.existing_ids
         generators = self.generators
         for task, row, refs in zip(chunk, result.rows, result.tag_refs):
-            path = task[0]
+            path = task.path
             existing = existing_ids.get(path)
             if row is None:
                 if existing is not None:  # a file that became unreadable leaves the index
                     plan.vanished[existing] = _Vanished(existing, path, None)
                 continue
-            generators[row[GENERATOR] or "none"] += 1
+            generators[row.generator or "none"] += 1
             if existing is None and moved_from:
-                claim = moved_from.get(row[FINGERPRINT])
+                claim = moved_from.get(row.fingerprint) if row.fingerprint else None
                 if claim:
                     existing = claim.pop()
                     # Not deleted at the end of the run. Should this batch fail, the run
