@@ -37,13 +37,10 @@ class ExtractOptions:
     comfyui_all_prompts: bool = False
 
 
-class Task(NamedTuple):
-    """One file to extract, as the walk saw it (sent to a worker process)."""
-
-    path: str
-    size: int
-    mtime: float
-    ctime: float
+# One file to extract, as the walk saw it: (path, size, mtime, ctime). A plain tuple, not a
+# NamedTuple like the rows: the indexing process pickles one per file, and a NamedTuple
+# pickles through a Python-level __getnewargs__ (2.0 us instead of 0.24 us per task).
+Task = Tuple[str, int, float, float]
 
 
 class ExtractedChunk(NamedTuple):

@@ -239,18 +239,18 @@ class IndexJob:
             files = listing.files  # (name, size, mtime, ctime)
             in_db = known[folder]  # name -> (id, size, mtime, fingerprint)
             if not in_db:
-                tasks.extend([Task(join(folder, f[0]), f[1], f[2], f[3]) for f in files])
+                tasks.extend([(join(folder, f[0]), f[1], f[2], f[3]) for f in files])
             else:
                 matched = 0
                 for f in files:
                     k = in_db.get(f[0])
                     if k is None:
-                        tasks.append(Task(join(folder, f[0]), f[1], f[2], f[3]))
+                        tasks.append((join(folder, f[0]), f[1], f[2], f[3]))
                         continue
                     matched += 1
                     if k[1] != f[1] or k[2] != f[2]:
                         path = join(folder, f[0])
-                        tasks.append(Task(path, f[1], f[2], f[3]))
+                        tasks.append((path, f[1], f[2], f[3]))
                         plan.existing_ids[path] = k[0]
                 if matched < len(in_db):  # some indexed files are no longer on disk
                     for name in in_db.keys() - {f[0] for f in files}:
@@ -351,7 +351,7 @@ class IndexJob:
         existing_ids = plan.existing_ids
         generators = self.generators
         for task, row, refs in zip(chunk, result.rows, result.tag_refs):
-            path = task.path
+            path = task[0]  # Task: (path, size, mtime, ctime)
             existing = existing_ids.get(path)
             if row is None:
                 if existing is not None:  # a file that became unreadable leaves the index
