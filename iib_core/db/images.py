@@ -13,14 +13,13 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Set
 from sqlalchemy import bindparam, delete, func, or_, select
 from sqlalchemy.engine import Connection
 
+from ..rows import IndexedRow
 from .pathtext import from_db, separator_of, to_db, under
 from .schema import images
 
-# Columns written by the indexer for every file (id is assigned by the database).
-INDEXED_COLUMNS = (
-    "path", "folder", "name", "size", "mtime", "ctime", "width", "height", "media_type", "format",
-    "generator", "positive", "negative", "params", "params_text", "raw", "fingerprint", "indexed_at",
-)
+# Columns written by the indexer for every file, in the order of an `IndexedRow` (the one
+# definition of the row; the id is assigned by the database).
+INDEXED_COLUMNS = IndexedRow._fields
 
 
 class KnownFile(NamedTuple):

@@ -25,7 +25,7 @@ from ..db import orphans as orphans_db
 from ..db import ratings as ratings_db
 from ..db import runs as runs_db
 from ..db import tags as tags_db
-from .extract import FINGERPRINT, GENERATOR, ExtractedChunk, ExtractOptions, Task, extract_many, init_worker
+from .extract import ExtractedChunk, ExtractOptions, Task, extract_many, init_worker
 from .scan import Exclusions, FolderListing, distinct_roots, walk
 from .workers import WorkerPool, can_spawn_workers
 from .writer import Batch, BatchWriter, Segment
@@ -352,15 +352,15 @@ class IndexJob:
         existing_ids = plan.existing_ids
         generators = self.generators
         for task, row, refs in zip(chunk, result.rows, result.tag_refs):
-            path = task[0]
+            path = task[0]  # Task: (path, size, mtime, ctime)
             existing = existing_ids.get(path)
             if row is None:
                 if existing is not None:  # a file that became unreadable leaves the index
                     plan.vanished[existing] = _Vanished(existing, path, None)
                 continue
-            generators[row[GENERATOR] or "none"] += 1
+            generators[row.generator or "none"] += 1
             if existing is None and moved_from:
-                claim = moved_from.get(row[FINGERPRINT])
+                claim = moved_from.get(row.fingerprint) if row.fingerprint else None
                 if claim:
                     existing = claim.pop()
                     # Not deleted at the end of the run. Should this batch fail, the run

@@ -25,11 +25,8 @@ from ..db import moves as moves_db
 from ..db import orphans as orphans_db
 from ..db import ratings as ratings_db
 from ..db import tags as tags_db
-from .extract import FINGERPRINT, ROW_COLUMNS, Row
+from ..rows import IndexedRow
 from .tagging import TagKey
-
-if tuple(ROW_COLUMNS) != tuple(images_db.INDEXED_COLUMNS):  # pragma: no cover - caught by any test run
-    raise ImportError("extract.ROW_COLUMNS no longer matches images_db.INDEXED_COLUMNS")
 
 
 @dataclass
@@ -37,10 +34,10 @@ class Segment:
     """The rows of one worker chunk that go into a batch, with the chunk's tag table."""
 
     tag_keys: List[TagKey]
-    insert_rows: List[Row] = field(default_factory=list)
+    insert_rows: List[IndexedRow] = field(default_factory=list)
     insert_refs: List[List[int]] = field(default_factory=list)
     update_ids: List[int] = field(default_factory=list)
-    update_rows: List[Row] = field(default_factory=list)
+    update_rows: List[IndexedRow] = field(default_factory=list)
     update_refs: List[List[int]] = field(default_factory=list)
     moved: int = 0  # updates that are files found again at a new path (by content)
 
@@ -189,10 +186,10 @@ class BatchWriter:
 
 def write_batch(conn, tag_ids: tags_db.TagIds, batch: Batch) -> int:
     """Write one batch in the caller's transaction; returns the number of rows written."""
-    insert_rows: List[Row] = []
+    insert_rows: List[IndexedRow] = []
     insert_tags: List[List[int]] = []
     update_ids: List[int] = []
-    update_rows: List[Row] = []
+    update_rows: List[IndexedRow] = []
     update_links: List[Tuple[int, int]] = []
     for seg in batch:
         ids = tag_ids.ids_of(conn, seg.tag_keys)
@@ -207,14 +204,14 @@ def write_batch(conn, tag_ids: tags_db.TagIds, batch: Batch) -> int:
     if insert_rows:
         # Another indexing job (the file operations index what they copy or move) may
         # have indexed some of these files since our walk: update those instead.
-        taken = images_db.ids_by_path(conn, [r[0] for r in insert_rows])
+        taken = images_db.ids_by_path(conn, [r.path for r in insert_rows])
         if taken:
-            keep = [i for i, r in enumerate(insert_rows) if r[0] not in taken]
+            keep = [i for i, r in enumerate(insert_rows) if r.path not in taken]
             for i, r in enumerate(insert_rows):
-                if r[0] in taken:
-                    update_ids.append(taken[r[0]])
+                if r.path in taken:
+                    update_ids.append(taken[r.path])
                     update_rows.append(r)
-                    update_links.extend((taken[r[0]], t) for t in insert_tags[i])
+                    update_links.extend((taken[r.path], t) for t in insert_tags[i])
             insert_rows = [insert_rows[i] for i in keep]
             insert_tags = [insert_tags[i] for i in keep]
     if update_rows:
@@ -238,7 +235,7 @@ def write_batch(conn, tag_ids: tags_db.TagIds, batch: Batch) -> int:
     if insert_rows:
         new_ids = images_db.insert_rows(conn, insert_rows)
         tags_db.link_new_images(conn, new_ids, insert_tags)
-        _restore_orphaned_marks(conn, {i: r[FINGERPRINT] for i, r in zip(new_ids, insert_rows)})
+        _restore_orphaned_marks(conn, {i: r.fingerprint for i, r in zip(new_ids, insert_rows)})
     return len(insert_rows) + len(update_rows)
 
 
