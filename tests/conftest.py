@@ -365,3 +365,55 @@ def _register_hypothesis_profiles() -> None:
 
 
 _register_hypothesis_profiles()
+
+
+# --------------------------------------------------------------------------- #
+# parallel runs (pytest-xdist; pytest.ini's addopts has `-n auto --dist loadgroup`)
+# --------------------------------------------------------------------------- #
+# Each xdist worker is its own pytest session: it starts its own PostgreSQL
+# server (private socket folder from mkdtemp), its own Chromium and its own
+# uvicorn servers on free ports, so nothing is shared between workers.
+#
+# Tests that use a module-scoped fixture (a server, a corpus or an index built
+# once for a file) are kept together on one worker: spread over several, each
+# worker would build that fixture again. The other tests are handed out one by
+# one. The grouping is done here, from the fixtures a test uses, so a new test
+# file gets it without a marker.
+_SHARED_SCOPES = ("module", "class", "package")
+
+
+def _uses_shared_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for defs in info.name2fixturedefs.values():
+        if any(d.scope in _SHARED_SCOPES for d in defs):
+            return True
+    return False
+
+
+def pytest_itemcollected(item):
+    """Under xdist's loadgroup: one group per file for tests with module-scoped fixtures."""
+    if not item.config.pluginmanager.hasplugin("xdist"):
+        return
+    if item.get_closest_marker("xdist_group") is None and _uses_shared_fixture(item):
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: PYTEST_XDIST_AUTO_NUM_WORKERS if set, else one worker per CPU but at
+    least 2 and at most 4.
+
+    Much of the suite waits on something else than its own process (Chromium,
+    uvicorn threads, PostgreSQL, subprocesses of the CLI and the indexer), so
+    even a 1-CPU machine gains from a second worker; more than 4 buys little
+    and every worker holds its own browser and database server.
+    """
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").strip()
+    if env.isdigit():
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(2, min(4, cpus))
