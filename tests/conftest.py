@@ -394,3 +394,55 @@ def _register_hypothesis_profiles() -> None:
 
 
 _register_hypothesis_profiles()
+
+
+# --------------------------------------------------------------------------- #
+# parallel runs (pytest-xdist; pytest.ini's addopts has `-n auto --dist loadgroup`)
+# --------------------------------------------------------------------------- #
+# Each xdist worker is its own pytest session: it starts its own PostgreSQL
+# server (private socket folder from mkdtemp), its own Chromium and its own
+# uvicorn servers on free ports, so nothing is shared between workers.
+#
+# Tests that use a module-scoped fixture (a server, a corpus or an index built
+# once for a file) are kept together on one worker: spread over several, each
+# worker would build that fixture again. The other tests are handed out one by
+# one. The grouping is done here, from the fixtures a test uses, so a new test
+# file gets it without a marker.
+_SHARED_SCOPES = ("module", "class", "package")
+
+
+def _uses_shared_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    for defs in info.name2fixturedefs.values():
+        if any(d.scope in _SHARED_SCOPES for d in defs):
+            return True
+    return False
+
+
+def pytest_itemcollected(item):
+    """Under xdist's loadgroup: one group per file for tests with module-scoped fixtures."""
+    if not item.config.pluginmanager.hasplugin("xdist"):
+        return
+    if item.get_closest_marker("xdist_group") is None and _uses_shared_fixture(item):
+        item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: PYTEST_XDIST_AUTO_NUM_WORKERS if set, else one worker per CPU, at most 4.
+
+    Not more workers than CPUs: every worker drives its own Chromium, uvicorn
+    threads and PostgreSQL server, and the browser and fuzz tests have wall-clock
+    limits (8 s waits, pytest-timeout's 300 s). Measured on 2 CPUs shared with
+    other jobs: 2 workers pass, 4 workers made two of them time out. More than 4
+    buys little: the longest file (tests/indexer/test_pipeline.py) stays on one.
+    """
+    env = os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS", "").strip()
+    if env.isdigit():
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
