@@ -78,6 +78,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return settings
 
 
+class StartError(Exception):
+    """A problem the user can fix before anything starts: printed as `error: ...`, exit status 2."""
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
@@ -87,54 +91,68 @@ def main(argv: Optional[List[str]] = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-
     if args.clean_cache:
         return run_clean_cache(settings)
+    try:
+        webui_dirs = webui_dirs_from_args(args)
+        db = open_database_or_fail(settings)
+    except StartError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return run_jobs(args, settings, db, webui_dirs)
+    finally:
+        db.dispose()
 
-    from .db import SchemaTooNew, open_database
-    from .roots import ConfigFileError, read_webui_config, webui_dirs_from_flags
+
+def webui_dirs_from_args(args: argparse.Namespace) -> List[str]:
+    """The webui output folders from --sd_webui_config; every --extra_paths must be a folder."""
+    from .roots import ConfigFileError, webui_dirs_from_flags
 
     try:
         webui_dirs = webui_dirs_from_flags(args.sd_webui_config, args.sd_webui_path_relative_to_config,
                                            args.sd_webui_dir)
     except ConfigFileError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise StartError(str(exc)) from None
     for path in args.extra_paths:
         if not os.path.isdir(path):
-            print(f"error: --extra_paths: {path}: not a folder", file=sys.stderr)
-            return 2
+            raise StartError(f"--extra_paths: {path}: not a folder")
+    return webui_dirs
+
+
+def open_database_or_fail(settings: Settings):
+    from .db import SchemaTooNew, open_database
+
     try:
-        db = open_database(settings.database_url, backup_max=settings.db_file_backup_max)
+        return open_database(settings.database_url, backup_max=settings.db_file_backup_max)
     except SchemaTooNew as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise StartError(str(exc)) from None
     except Exception as exc:  # a locked, corrupt or unreachable database
-        print(f"error: cannot open the database {settings.database_url}: {exc}", file=sys.stderr)
-        return 2
-    try:
-        if args.update_image_index:
-            rc = run_index(db, settings, webui_dirs)
-            if rc:
-                return rc
-        if args.generate_image_cache or args.generate_video_cover:
-            rc = run_pregenerate(args, settings, db, webui_dirs)
-            if rc:
-                return rc
-        if args.index_only:
-            return 0
-        webui_options = read_webui_config(args.sd_webui_config) if args.sd_webui_config else {}
-        return serve(args, settings, db, webui_options, webui_dirs)
-    finally:
-        db.dispose()
+        raise StartError(f"cannot open the database {settings.database_url}: {exc}") from None
+
+
+def run_jobs(args: argparse.Namespace, settings: Settings, db, webui_dirs: List[str]) -> int:
+    """Index, pre-generate, then serve, as the flags ask; the first failing step's status."""
+    from .roots import read_webui_config
+
+    if args.update_image_index:
+        rc = run_index(db, settings, webui_dirs)
+        if rc:
+            return rc
+    if args.generate_image_cache or args.generate_video_cover:
+        rc = run_pregenerate(args, settings, db, webui_dirs)
+        if rc:
+            return rc
+    if args.index_only:
+        return 0
+    webui_options = read_webui_config(args.sd_webui_config) if args.sd_webui_config else {}
+    return serve(args, settings, db, webui_options, webui_dirs)
 
 
 def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[str]) -> int:
     """Serve the API and the UI with uvicorn until interrupted."""
-    import uvicorn
-
-    from .api import build_context, create_app
-    from .server import announce
+    from .api import build_context
+    from .server import announce, run_standalone
 
     try:
         sock = bind_socket(args.host, args.port)
@@ -150,17 +168,12 @@ def serve(args, settings: Settings, db, webui_options: dict, webui_dirs: List[st
     ctx = build_context(settings, db=db, base=args.base or "/infinite_image_browsing", host=args.host,
                         allow_cors=args.allow_cors is not None, enable_shutdown=args.enable_shutdown, export_fe_fn=True,
                         webui_options=webui_options, webui_dirs=webui_dirs)
-    from .indexer.watch import start_watcher
-
     announce(ctx, args.host)
-    app = create_app(ctx, allow_cors=args.allow_cors is not None)
-    stop_watching = start_watcher(ctx)
     print(f"IIB serving on http://{args.host}:{args.port}{ctx.base}", file=sys.stderr, flush=True)
     try:
-        config = uvicorn.Config(app, host=args.host, port=args.port, log_level="warning")
-        uvicorn.Server(config).run(sockets=[sock])
+        run_standalone(ctx, args.host, args.port, allow_cors=args.allow_cors is not None, log_level="warning",
+                       sockets=[sock])
     finally:
-        stop_watching()
         sock.close()
     return 0
 

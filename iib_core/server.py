@@ -7,6 +7,7 @@ from typing import Any, Dict, Optional, Sequence
 from fastapi import FastAPI
 
 from .api import DEFAULT_BASE, build_context, create_app, mount_iib
+from .api.app import start_background
 from .api.context import IIBContext, is_loopback_host
 from .config import Settings
 
@@ -57,6 +58,7 @@ class AppUtils:
 
         add_cors(app, ctx, self.allow_cors)
         mount_iib(app, ctx)
+        start_background(ctx)  # your app owns its lifespan: start the background work here, once
         return app
 
     def create_app(self) -> FastAPI:
@@ -66,7 +68,7 @@ class AppUtils:
 def announce(ctx: IIBContext, host: str) -> None:
     """Say at start what protects the files when the server is reachable from other machines."""
     if ctx.access_control:
-        roots = ctx.scanned_roots()
+        roots = ctx.allowed_roots()
         log.warning("access control is ON: only these folders can be read: %s", ", ".join(roots) or "(none)")
     if not is_loopback_host(host) and not ctx.settings.secret_key:
         log.warning("listening on %s without IIB_SECRET_KEY: anyone who can reach this port can use IIB; "
@@ -76,33 +78,46 @@ def announce(ctx: IIBContext, host: str) -> None:
                     "IIB_SECRET_KEY, or IIB_ACCESS_CONTROL_PERMISSION=read-write to allow changes anyway)", host)
 
 
+def standalone_server(ctx: IIBContext, host: str, port: int, *, allow_cors: bool, log_level: str):
+    """The one way to build the standalone server (the CLI's `serve`, `launch_app`,
+    `async_launch_app`): the app from `create_app` (CORS, guard, background work in its
+    lifespan) in a uvicorn server. `log_level` stays the caller's: the CLI is quiet ("warning"),
+    the library entry points say more ("info")."""
+    import uvicorn
+
+    app = create_app(ctx, allow_cors=allow_cors)
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level=log_level))
+
+
+def run_standalone(ctx: IIBContext, host: str, port: int, *, allow_cors: bool, log_level: str,
+                   sockets: Optional[list] = None) -> None:
+    """Serve until interrupted, with the file watcher running alongside."""
+    from .indexer.watch import start_watcher
+
+    server = standalone_server(ctx, host, port, allow_cors=allow_cors, log_level=log_level)
+    stop_watching = start_watcher(ctx)
+    try:
+        server.run(sockets=sockets)
+    finally:
+        stop_watching()
+
+
 def launch_app(port: int = 8000, host: str = "127.0.0.1", extra_paths: Sequence[str] = (),
                allow_cors: bool = False, **options: Any) -> None:
     """Serve IIB with uvicorn until interrupted."""
-    import uvicorn
-
-    from .indexer.watch import start_watcher
-
     utils = AppUtils(extra_paths=extra_paths, allow_cors=allow_cors, host=host, **options)
-    app = utils.create_app()
-    stop_watching = start_watcher(utils.context())
-    try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
-    finally:
-        stop_watching()
+    run_standalone(utils.context(), host, port, allow_cors=allow_cors, log_level="info")
 
 
 async def async_launch_app(port: int = 8000, host: str = "127.0.0.1", extra_paths: Sequence[str] = (),
                            allow_cors: bool = False, **options: Any) -> None:
     """`await async_launch_app(...)` inside a running event loop (Jupyter)."""
-    import uvicorn
-
     from .indexer.watch import start_watcher
 
     utils = AppUtils(extra_paths=extra_paths, allow_cors=allow_cors, host=host, **options)
-    app = utils.create_app()
+    server = standalone_server(utils.context(), host, port, allow_cors=allow_cors, log_level="info")
     stop_watching = start_watcher(utils.context())
     try:
-        await uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).serve()
+        await server.serve()
     finally:
         stop_watching()

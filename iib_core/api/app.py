@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from fastapi import FastAPI
 from starlette.responses import RedirectResponse  # module level: fastapi 0.94 resolves annotations here
@@ -44,11 +44,23 @@ def mount_iib(app: FastAPI, ctx: IIBContext, *, serve_root: bool = False) -> IIB
         instances = {}
         app.state.iib_instances = instances
     instances[ctx.base] = ctx
+    return ctx
+
+
+def start_background(ctx: IIBContext) -> Callable[[], None]:
+    """The instance's background work, started once by whoever owns its life: the standalone
+    app's lifespan, `AppUtils.wrap_app`, the webui's on_app_started. Returns `stop()`."""
     from ..media.housekeeping import start_background_prune
 
-    start_background_prune(ctx.settings)  # the cache rules, once, shortly after start (daemon thread)
-    ctx.partials.start_background_sweep()  # partial copies left by a killed run (files/partials.py)
-    return ctx
+    if ctx.stop_background is None:
+        timer = start_background_prune(ctx.settings)  # the cache rules, once, shortly after start (daemon)
+        ctx.partials.start_background_sweep()  # partial copies left by a killed run (files/partials.py)
+
+        def stop() -> None:
+            timer.cancel()
+
+        ctx.stop_background = stop
+    return ctx.stop_background
 
 
 def build_context(
@@ -79,9 +91,11 @@ def create_app(ctx: IIBContext, *, allow_cors: Optional[bool] = None) -> FastAPI
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
+        stop_background = start_background(ctx)
         try:
             yield
         finally:
+            stop_background()
             ctx.jobs.cancel()
             ctx.db.dispose()
 

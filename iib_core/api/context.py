@@ -6,13 +6,14 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from ..config import Settings
 from ..db import Database
 from ..db import extra_paths as extra_paths_db
 from ..files.partials import PartialLedger
-from ..indexer.scan import normalize_path
+from ..roots import Roots, allowed_roots, index_roots
+from ..security import normalize_path
 from ..security import AccessPolicy
 from .jobs import IndexJobs
 
@@ -20,13 +21,6 @@ log = logging.getLogger("iib.api")
 
 DEFAULT_BASE = "/infinite_image_browsing"
 EXCLUDE_KEY = "index_exclude_dirs"
-# Shortcuts allowed in IIB_ACCESS_CONTROL_ALLOWED_PATHS (docs/configuration.md).
-ALLOWED_PATH_SHORTCUTS = {
-    "txt2img": ("outdir_txt2img_samples",),
-    "img2img": ("outdir_img2img_samples",),
-    "extra": ("outdir_extras_samples",),
-    "save": ("outdir_save",),
-}
 
 
 def is_loopback_host(host: str) -> bool:
@@ -66,6 +60,7 @@ class IIBContext:
     send_slot: Optional[object] = field(default=None, init=False)  # set by geninfo_routes
     policy: AccessPolicy = field(init=False)
     partials: PartialLedger = field(init=False)  # folders that received temporary copies
+    stop_background: Optional[Callable[[], None]] = field(default=None, init=False)  # api.app.start_background
     _stored_paths: Optional[List[dict]] = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -73,7 +68,7 @@ class IIBContext:
         self.base = normalize_base(self.base)
         self.cli_extra_paths = [normalize_path(p) for p in self.cli_extra_paths]
         self.webui_dirs = [normalize_path(p) for p in self.webui_dirs]
-        self.policy = AccessPolicy(self.scanned_roots, self.access_control)
+        self.policy = AccessPolicy(self.allowed_roots, self.access_control)
         self.jobs = IndexJobs(self)
         self.partials = PartialLedger(self.db)
 
@@ -112,30 +107,23 @@ class IIBContext:
         out = [*self.settings.exclude_dirs, *(e for e in stored if isinstance(e, str)), str(self.settings.cache_dir)]
         return list(dict.fromkeys(e for e in out if e))
 
+    def roots(self) -> Roots:
+        """Index and allowed roots, computed now (stored extra paths may change at run time)."""
+        index = self.index_roots()
+        return Roots(index=index, allowed=self._allowed(index))
+
     def index_roots(self) -> List[str]:
         """Folders the indexer walks: webui outputs, --extra_paths and stored extra paths."""
-        out: List[str] = []
-        for p in [*self.webui_dirs, *self.cli_extra_paths, *(e["path"] for e in self.stored_extra_paths())]:
-            p = normalize_path(p)
-            if p not in out and os.path.isdir(p):
-                out.append(p)
-        return out
+        return index_roots(self.webui_dirs, self.cli_extra_paths, (e["path"] for e in self.stored_extra_paths()),
+                           warn=False)
 
-    def scanned_roots(self) -> List[str]:
-        """Folders the API may touch when access control is on."""
-        allowed = self.settings.access_control_allowed_paths
-        if not allowed:
-            return self.index_roots()
-        out: List[str] = []
-        for entry in allowed:
-            keys = ALLOWED_PATH_SHORTCUTS.get(entry)
-            candidates = [self.webui_options.get(k) for k in keys] if keys else [entry]
-            for c in candidates:
-                if isinstance(c, str) and c:
-                    p = normalize_path(c if os.path.isabs(c) else os.path.join(self.sd_cwd, c))
-                    if os.path.isdir(p) and p not in out:
-                        out.append(p)
-        return out
+    def allowed_roots(self) -> List[str]:
+        """Folders the API may touch when access control is on (the `AccessPolicy`'s roots)."""
+        entries = self.settings.access_control_allowed_paths
+        return self._allowed(self.index_roots() if not entries else [])
+
+    def _allowed(self, index: List[str]) -> List[str]:
+        return allowed_roots(self.settings.access_control_allowed_paths, index, self.webui_options, self.sd_cwd)
 
 
 def normalize_base(base: str) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from starlette.requests import Request
 
 from ..db import images as images_db
-from ..indexer.scan import normalize_path
+from ..security import normalize_path
 from ..metadata import read_generation_info
 from ..metadata.exif_dump import exif_and_text
 from ..metadata.geninfo import compose, geninfo_text

@@ -11,7 +11,7 @@ from ..db import folders as folders_db
 from ..db import images as images_db
 from ..db import kv
 from ..errors import BadInput
-from ..indexer.scan import normalize_path
+from ..security import normalize_path
 from .context import EXCLUDE_KEY, IIBContext
 from .deps import secret_guard, write_guard
 

@@ -15,7 +15,8 @@ from ..db import images as images_db
 from ..db import ratings as ratings_db
 from ..errors import BadInput, Conflict, NotFound
 from ..indexer import IndexJob, extract_options
-from ..indexer.scan import media_type_by_extension, normalize_path
+from ..indexer.scan import media_type_by_extension
+from ..security import normalize_path
 from .app_routes import tag_out
 from .compat import DbId
 from .context import IIBContext

@@ -1,9 +1,7 @@
 """The index follows what file operations did on disk, at once.
 
-Paths are stored in the index in the form the indexer walks them: an index root as
-configured, plus the rest of the path (so a root that is a symlink keeps its own
-name). `index_form` maps a resolved path to that form; a file is *indexable* when
-it lies under an index root, in no excluded or hidden folder, and is a media file.
+Where a path sits in the index (its stored form, whether it is indexable) is
+`indexer.placement.IndexPlacement`, which this class extends.
 
 Moves keep the row (and so its id, custom tags and rating); a move out of the
 indexed folders removes the row with its marks stashed, exactly as the indexer
@@ -15,14 +13,11 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import List, Sequence, Set, Tuple
 
-from ..db import Database
 from ..db import images as images_db
 from ..db import moves as moves_db
-from ..indexer import ExtractOptions, IndexJob
-from ..indexer.scan import Exclusions, distinct_roots, media_type_by_extension
-from ..security import is_within
+from ..indexer.placement import IndexPlacement
 from .paths import Located
 
 log = logging.getLogger("iib.files")
@@ -36,47 +31,8 @@ class Before:
     indexable: bool  # the indexer would have indexed it (so a missing row is merely stale)
 
 
-class IndexSync:
-    def __init__(self, db: Database, roots: Callable[[], Iterable[str]], *, exclude: Sequence[str] = (),
-                 options: ExtractOptions = ExtractOptions(), workers: int = 0) -> None:
-        self.db = db
-        self._roots = roots
-        self.exclude = list(exclude)
-        self.exclusions = Exclusions(self.exclude)
-        self.options = options
-        self.workers = workers
-
-    # -- where things are in the index ---------------------------------------------
-    def _root_pairs(self) -> List[Tuple[str, str]]:
-        return [(root, os.path.realpath(root)) for root in distinct_roots(self._roots())]
-
-    def index_form(self, real: str) -> Optional[str]:
-        """The path as the indexer stores it, or None when no index root holds it."""
-        for root, real_root in self._root_pairs():
-            if is_within(real, real_root):
-                return root + real[len(real_root):] if real != real_root else root
-        return None
-
-    def indexable_folder(self, real: str) -> Optional[str]:
-        """The index form of a folder the indexer walks into, or None."""
-        form = self.index_form(real)
-        if form is None:
-            return None
-        root = next(r for r, rr in self._root_pairs() if is_within(real, rr))
-        rest = form[len(root):].strip(os.sep)
-        walked = root
-        for name in rest.split(os.sep) if rest else []:
-            walked = os.path.join(walked, name)
-            if self.exclusions.excludes(walked, name):
-                return None
-        return form
-
-    def indexable_file(self, real: str) -> Optional[str]:
-        name = os.path.basename(real)
-        if media_type_by_extension(name) is None:
-            return None
-        folder = self.indexable_folder(os.path.dirname(real))
-        return os.path.join(folder, name) if folder is not None else None
+class IndexSync(IndexPlacement):
+    """Keeps the index in step with what a file operation did (where things are: `IndexPlacement`)."""
 
     def before(self, located: Located, is_folder: bool) -> Before:
         forms: List[str] = []
@@ -170,13 +126,3 @@ class IndexSync:
             if new is not None:
                 to_index.add(new if is_folder else os.path.dirname(new))
         self.index_folders(to_index)
-
-    def index_folders(self, folders: Iterable[str]) -> None:
-        """An incremental index run over these folders (and what lies below them)."""
-        folders = sorted(set(folders))
-        if not folders:
-            return
-        try:
-            IndexJob(self.db, folders, exclude=self.exclude, options=self.options, workers=self.workers).run()
-        except Exception:  # e.g. racing a background run on the same rows: that run indexes them
-            log.exception("could not index %s", ", ".join(folders))

@@ -25,6 +25,7 @@ from ..db import orphans as orphans_db
 from ..db import ratings as ratings_db
 from ..db import runs as runs_db
 from ..db import tags as tags_db
+from ..security.paths import is_below_lexically
 from .extract import ExtractedChunk, ExtractOptions, Task, extract_many, init_worker
 from .scan import Exclusions, FolderListing, distinct_roots, walk
 from .workers import WorkerPool, can_spawn_workers
@@ -218,7 +219,7 @@ class IndexJob:
                 recorded = folders_db.states_under(conn, root)
             missing = sorted((indexed | set(recorded)) - listed)
             keep = [u for u in unreadable]
-            missing = [m for m in missing if not any(m == k or m.startswith(k + os.sep) for k in keep)]
+            missing = [m for m in missing if not any(is_below_lexically(m, k) for k in keep)]
             if missing:
                 with self.db.read() as conn:
                     known = images_db.known_files_in_folders(conn, missing)

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 # One list of extensions for the whole app: the indexer and the API's media kinds agree.
 from ..media.kinds import AUDIO_EXTENSIONS, IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
+from ..security.paths import is_below_lexically, normalize_path
 
 log = logging.getLogger("iib.indexer")
 
@@ -51,17 +52,12 @@ class FolderListing:
     files: List[FileStat] = field(default_factory=list)
 
 
-def normalize_path(path: str) -> str:
-    """Absolute, normalised, without a trailing separator: the form stored in the index."""
-    return os.path.normpath(os.path.abspath(os.path.expanduser(path)))
-
-
 def distinct_roots(roots: Iterable[str]) -> List[str]:
     """Existing roots, normalised, without those nested inside another root."""
     normalized = sorted({normalize_path(r) for r in roots if r})
     out: List[str] = []
     for root in normalized:
-        if any(root == kept or root.startswith(kept.rstrip(os.sep) + os.sep) for kept in out):
+        if any(is_below_lexically(root, kept) for kept in out):
             continue
         out.append(root)
     return out
@@ -77,7 +73,7 @@ class Exclusions:
     def excludes(self, path: str, name: str) -> bool:
         if name.startswith(".") or name in self.names:
             return True
-        return any(path == p or path.startswith(p.rstrip(os.sep) + os.sep) for p in self.paths)
+        return any(is_below_lexically(path, p) for p in self.paths)
 
 
 def walk(

@@ -17,6 +17,7 @@ import os
 import threading
 from typing import Callable, Iterable, List, Mapping, Optional, Set, Tuple
 
+from ..security.paths import is_below_lexically
 from .scan import media_type_by_extension
 
 log = logging.getLogger("iib.indexer")
@@ -102,11 +103,11 @@ def changed_folders(changes: Iterable[Tuple[object, str]]) -> Set[str]:
 
 
 def index_changes(ctx, changes: Iterable[Tuple[object, str]]) -> None:
-    from ..files.index_sync import IndexSync
     from . import extract_options
+    from .placement import IndexPlacement
 
     settings = ctx.settings
-    sync = IndexSync(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
+    sync = IndexPlacement(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
                      options=extract_options(settings), workers=settings.index_workers)
     folders = set()
     for folder in changed_folders(changes):
@@ -124,6 +125,6 @@ def _outermost(folders: Set[str]) -> List[str]:
     """Drop folders inside others of the set (the outer run covers them)."""
     out: List[str] = []
     for folder in sorted(folders):
-        if not any(folder.startswith(o.rstrip(os.sep) + os.sep) for o in out):
+        if not any(folder != o and is_below_lexically(folder, o) for o in out):
             out.append(folder)
     return out

@@ -38,6 +38,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..errors import BadInput, IIBError
 from ..files.trash import TRASH_DIR, Trash
+from ..security.paths import is_below_lexically
 from .thumbnails import THUMBNAIL_DIR
 from .video import COVER_DIR
 from .zipstream import ZIP_DIR
@@ -79,7 +80,7 @@ class _Pass:
     # -- where ----------------------------------------------------------------------
     def inside(self, path: str) -> bool:
         real = os.path.realpath(path)
-        return real == self.boundary or real.startswith(self.boundary.rstrip(os.sep) + os.sep)
+        return is_below_lexically(real, self.boundary)
 
     def area_root(self, area: str) -> Optional[str]:
         """The area's folder, or None when it does not exist or resolves outside the cache folder."""
@@ -301,7 +302,7 @@ def prune_quietly(settings, areas: Sequence[str] = AREAS) -> Optional[dict]:
     return result
 
 
-def start_background_prune(settings, delay: float = STARTUP_DELAY_SECONDS) -> threading.Thread:
+def start_background_prune(settings, delay: float = STARTUP_DELAY_SECONDS) -> threading.Timer:
     """Run the rules once in a daemon thread, `delay` seconds from now (after the app starts)."""
     timer = threading.Timer(delay, prune_quietly, args=(settings,))
     # Not "iib-...": that prefix marks long-lived workers that tests expect to be gone after a job.

@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from ..security.paths import is_below_lexically
 from .errors import UnsupportedMedia
 from .kinds import media_kind
 from .thumbnails import ThumbnailCache
@@ -42,10 +43,6 @@ class PregenerateReport:
                 "seconds": round(self.seconds, 3), "errors": [list(e) for e in self.errors]}
 
 
-def _is_within(path: str, root: str) -> bool:
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def find_media(roots: Iterable[str], kind: str, exclude_names: Sequence[str] = ()) -> List[str]:
     """Real paths of the `kind` ("image" or "video") files under `roots`, sorted, without
     repeats. Hidden and excluded folders are skipped, symlinked folders are not followed,
@@ -64,7 +61,7 @@ def find_media(roots: Iterable[str], kind: str, exclude_names: Sequence[str] = (
                 if media_kind(name) != kind:
                     continue
                 real = os.path.realpath(os.path.join(dirpath, name))
-                if any(_is_within(real, r) for r in real_roots) and os.path.isfile(real):
+                if any(is_below_lexically(real, r) for r in real_roots) and os.path.isfile(real):
                     found.add(real)
     return sorted(found)
 

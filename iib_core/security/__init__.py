@@ -4,7 +4,8 @@ Only this package decides whether a path may be used: every route and file opera
 asks `AccessPolicy` after it resolved the real path.
 """
 from .auth import SECRET_COOKIE, request_knows_secret, secret_cookie_value
-from .paths import AccessPolicy, is_within, resolve_path
+from .paths import AccessPolicy, is_below_lexically, is_within, normalize_path, resolve_path
 
-__all__ = ["AccessPolicy", "is_within", "resolve_path", "SECRET_COOKIE", "request_knows_secret",
+__all__ = ["AccessPolicy", "is_below_lexically", "is_within", "normalize_path", "resolve_path", "SECRET_COOKIE",
+           "request_knows_secret",
            "secret_cookie_value"]

@@ -42,6 +42,23 @@ def resolve_path(raw: str, base: Optional[str] = None) -> str:
         raise BadInput(f"cannot resolve path: {exc}") from None
 
 
+def normalize_path(path: str) -> str:
+    """Absolute, normalised, without a trailing separator: the form stored in the index.
+
+    Lexical only (no symlinks resolved): the index keeps a root's own name.
+    """
+    return os.path.normpath(os.path.abspath(os.path.expanduser(path)))
+
+
+def is_below_lexically(path: str, root: str) -> bool:
+    """True when `path` is `root` or lies below it, comparing the strings exactly as given.
+
+    For paths already in one form (normalised, or the index's stored form): no case
+    folding, a trailing separator on `root` ignored. `is_within` is the check for real paths.
+    """
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
 def is_within(path: str, root: str) -> bool:
     """True when `path` is `root` or lies below it, comparing whole components."""
     if os.name == "nt":

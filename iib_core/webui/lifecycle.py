@@ -18,6 +18,7 @@ import threading
 from typing import Any, List, Optional
 
 from ..api import build_context, mount_iib
+from ..api.app import start_background
 from ..api.context import IIBContext
 from ..config import PROJECT_DIR, Settings
 from ..db import Database, open_database
@@ -91,12 +92,15 @@ def start(app: Any, host: Optional[HostInfo] = None, settings: Optional[Settings
         previous = _ctx
         ctx = build_host_context(host, settings)
         mount_iib(app, ctx)
+        start_background(ctx)  # the host owns the app's lifespan: start here, once per mount
         _refresh_middleware(app)
         _ctx = ctx
         _problem = problem_for(host, settings)
         _mounts += 1
     if previous is not None and previous is not ctx:
         previous.jobs.cancel()
+        if previous.stop_background is not None:
+            previous.stop_background()
     _announce(host, ctx)
     return ctx
 
@@ -154,7 +158,7 @@ def _announce(host: HostInfo, ctx: IIBContext) -> None:
         log.error("Infinite image browsing: %s", _problem)
         return
     if ctx.access_control:
-        roots = ctx.scanned_roots()
+        roots = ctx.allowed_roots()
         log.warning("Infinite image browsing: the webui is reachable from other machines, so IIB only "
                     "shows these folders: %s", ", ".join(roots) or "(none yet)")
         if not ctx.settings.secret_key:
