@@ -415,10 +415,7 @@ def _uses_shared_fixture(item) -> bool:
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return False
-    for defs in info.name2fixturedefs.values():
-        if any(d.scope in _SHARED_SCOPES for d in defs):
-            return True
-    return False
+    return any(d.scope in _SHARED_SCOPES for defs in info.name2fixturedefs.values() for d in defs)
 
 
 def pytest_itemcollected(item):
