@@ -134,6 +134,34 @@ def custom_tag(ctx: IIBContext, tag_id: int) -> dict:
     return tag
 
 
+def create_tag(ctx: IIBContext, body: TagName) -> dict:
+    if not valid_tag_name(body.tag_name):
+        raise BadInput("Invalid tag name")
+    with ctx.db.write() as conn:
+        return tag_out(custom_tags_db.create_custom(conn, body.tag_name.strip()))
+
+
+def set_color(ctx: IIBContext, body: TagUpdate) -> None:
+    with ctx.db.write() as conn:
+        custom_tags_db.set_color(conn, body.id, body.color)
+
+
+def delete_tag(ctx: IIBContext, body: TagId) -> None:
+    with ctx.db.write() as conn:
+        custom_tags_db.delete_tag(conn, body.tag_id)
+
+
+def tags_by_path(ctx: IIBContext, paths: List[str]) -> dict:
+    with ctx.db.read() as conn:
+        found = custom_tags_db.custom_tags_by_path(conn, paths)
+    return {p: [tag_out(t) for t in tags] for p, tags in found.items()}
+
+
+def ratings_of(ctx: IIBContext, paths: List[str]) -> dict:
+    with ctx.db.read() as conn:
+        return ratings_db.ratings_by_path(conn, paths)
+
+
 def rename_tag(ctx: IIBContext, body: RenameBody) -> dict:
     name = body.name.strip()
     if not valid_tag_name(name):
@@ -236,16 +264,11 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.post("/db/add_custom_tag", dependencies=writable)
     def add_custom_tag(body: TagName):
-        if not valid_tag_name(body.tag_name):
-            raise BadInput("Invalid tag name")
-        with ctx.db.write() as conn:
-            return tag_out(custom_tags_db.create_custom(conn, body.tag_name.strip()))
+        return create_tag(ctx, body)
 
     @router.post("/db/update_tag", dependencies=writable)
     def update_tag(body: TagUpdate):
-        with ctx.db.write() as conn:
-            custom_tags_db.set_color(conn, body.id, body.color)
-        return None
+        return set_color(ctx, body)
 
     @router.post("/db/rename_custom_tag", dependencies=writable)
     def rename_custom_tag(body: RenameBody):
@@ -260,9 +283,7 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.post("/db/remove_custom_tag", dependencies=writable)
     def remove_custom_tag(body: TagId):
-        with ctx.db.write() as conn:
-            custom_tags_db.delete_tag(conn, body.tag_id)
-        return None
+        return delete_tag(ctx, body)
 
     @router.post("/db/toggle_custom_tag_to_img", dependencies=writable)
     def toggle(body: ToggleBody):
@@ -278,9 +299,7 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.post("/db/get_image_tags")
     def get_image_tags(body: PathsBody):
-        with ctx.db.read() as conn:
-            found = custom_tags_db.custom_tags_by_path(conn, body.paths)
-        return {p: [tag_out(t) for t in tags] for p, tags in found.items()}
+        return tags_by_path(ctx, body.paths)
 
     @router.get("/db/img_selected_custom_tag")
     def img_selected_custom_tag(request: Request, path: str):
@@ -292,7 +311,6 @@ def build(ctx: IIBContext) -> APIRouter:
 
     @router.post("/db/get_ratings")
     def get_ratings(body: PathsBody):
-        with ctx.db.read() as conn:
-            return ratings_db.ratings_by_path(conn, body.paths)
+        return ratings_of(ctx, body.paths)
 
     return router
