@@ -22,7 +22,6 @@ import subprocess
 import sys
 import threading
 from collections import OrderedDict
-from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from fastapi import APIRouter, Depends
@@ -30,15 +29,14 @@ from pydantic import BaseModel, StrictStr
 from starlette.requests import Request
 
 from ..errors import BadInput, Forbidden, NotFound
-from ..files import FileOperationFailed, FileOperations, IndexSync, PathGate, Trash
-from ..files.trash import TRASH_DIR
+from ..files import FileOperationFailed, FileOperations, PathGate
 from ..files.listing import (DateFormatter, link_failure_kind, list_folder, node_from_stat, special_node, top_media,
                              windows_drives)
 from ..files.operations import describe
-from ..indexer import extract_options
 from .context import IIBContext
 from .deps import secret_guard, write_guard
 from .guard import is_same_origin
+from .scope import file_operations
 from .wire import ListingResponse, query_text
 
 COVER_CACHE_SIZE = 2048
@@ -138,69 +136,113 @@ def open_with_default_app(path: str) -> None:  # pragma: no cover - never run by
         _launch(["xdg-open", path])
 
 
-def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
+def list_files(ctx: IIBContext, gate: PathGate, folder_path: str):
+    policy = ctx.policy
+    if os.name == "nt" and folder_path == "/":  # pragma: no cover - Windows only
+        return {"files": windows_drives(policy.may_navigate if policy.enabled else None)}
+    folder = gate.locate(folder_path, navigate=True)
+    if not os.path.exists(folder.real):
+        return {"files": []}
+    if not os.path.isdir(folder.real):
+        raise BadInput(f"[Errno 20] Not a directory: '{folder_path}'")
+    inside = policy.may_read(folder.real)
+    allowed = (policy.may_read if inside else policy.may_navigate) if policy.enabled else None
+    try:
+        nodes = list_folder(folder.real, folder.shown, under_scanned=policy.under_roots(folder.real),
+                            allowed=allowed, check_every_entry=not inside)
+    except PermissionError as exc:
+        raise Forbidden(str(exc)) from None
+    except OSError as exc:
+        raise BadInput(str(exc)) from None
+    # Straight to JSON: FastAPI's generic encoder costs seconds on 200,000 entries.
+    return ListingResponse({"files": nodes})
+
+
+def file_info(gate: PathGate, raw: str, fmt: DateFormatter) -> dict:
+    """One entry of /batch_get_files_info: the node, a broken or looping link as such, or {}."""
+    loc = gate.locate(raw, navigate=True)
+    name = os.path.basename(loc.shown)
+    try:
+        st = os.stat(loc.real)
+    except OSError as exc:
+        # A broken or looping link is shown as such; anything else is missing (the
+        # walk-mode client then sees a changed node).
+        kind = link_failure_kind(exc)
+        try:
+            own = os.lstat(loc.entry) if kind else None
+        except OSError:
+            own = None
+        is_link = own is not None and stat.S_ISLNK(own.st_mode)
+        return special_node(name, raw, kind, own, True, fmt) if kind and is_link else {}
+    return node_from_stat(name, raw, st, True, fmt, real_path=loc.real) or {}
+
+
+class CoverCache:
+    """A folder's first media files (its cover), kept until the folder's modification time moves."""
+
+    def __init__(self, size: int = COVER_CACHE_SIZE) -> None:
+        self.size = size
+        self.entries: OrderedDict[Tuple[str, str], Tuple[int, list]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def covers(self, ctx: IIBContext, gate: PathGate, paths: List[str]) -> Dict[str, list]:
+        located = [gate.locate(raw) for raw in paths]  # all checked before any is read
+        return {raw: self.cover(ctx, shown=loc.shown, real=loc.real) for raw, loc in zip(paths, located)}
+
+    def cover(self, ctx: IIBContext, *, shown: str, real: str) -> list:
+        policy = ctx.policy
+        try:
+            mtime = os.stat(real).st_mtime_ns
+        except OSError:
+            return []
+        key = (shown, real)
+        with self.lock:
+            hit = self.entries.get(key)
+        if hit is not None and hit[0] >= mtime:
+            return hit[1]
+        try:
+            items = top_media(real, shown, allowed=policy.may_read if policy.enabled else None)
+        except OSError:
+            items = []  # not a folder, or unreadable: no cover
+        with self.lock:
+            self.entries[key] = (mtime, items)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return items
+
+
+def local_existing(gate: PathGate, request: Request, raw: str) -> str:
+    """The real path of an existing file, for a request that may act on the server's desktop."""
+    require_local(request)
+    loc = gate.locate(raw)
+    if not os.path.exists(loc.real):
+        raise NotFound(f"{raw} does not exist")
+    return loc.real
+
+
+def build(ctx: IIBContext) -> APIRouter:
     router = APIRouter(dependencies=[Depends(secret_guard(ctx))])
-    writable = [Depends(write_guard(ctx))]
     gate = PathGate(ctx.policy, ctx.sd_cwd)
-    covers: OrderedDict[Tuple[str, str], Tuple[int, list]] = OrderedDict()
-    covers_lock = threading.Lock()
+    add_reading_routes(router, ctx, gate)
+    add_changing_routes(router, ctx, gate)
+    add_trash_routes(router, ctx, gate)
+    return router
 
-    def operations() -> FileOperations:
-        """Built per request (cheap) so that settings and roots are always current."""
-        settings = ctx.settings
-        index = IndexSync(ctx.db, ctx.index_roots, exclude=ctx.exclude_dirs(),
-                          options=extract_options(settings), workers=settings.index_workers)
-        record = ctx.partials.record
-        return FileOperations(gate, index, Trash(Path(settings.cache_dir) / TRASH_DIR, record), record)
 
-    # -- reading ------------------------------------------------------------------------
+def add_reading_routes(router: APIRouter, ctx: IIBContext, gate: PathGate) -> None:
+    covers = CoverCache()
+
     @router.get("/files")
     def files(request: Request, folder_path: str):
-        folder_path = query_text(request, "folder_path", folder_path)
-        policy = ctx.policy
-        if os.name == "nt" and folder_path == "/":  # pragma: no cover - Windows only
-            return {"files": windows_drives(policy.may_navigate if policy.enabled else None)}
-        folder = gate.locate(folder_path, navigate=True)
-        if not os.path.exists(folder.real):
-            return {"files": []}
-        if not os.path.isdir(folder.real):
-            raise BadInput(f"[Errno 20] Not a directory: '{folder_path}'")
-        inside = policy.may_read(folder.real)
-        allowed = (policy.may_read if inside else policy.may_navigate) if policy.enabled else None
-        try:
-            nodes = list_folder(folder.real, folder.shown, under_scanned=policy.under_roots(folder.real),
-                                allowed=allowed, check_every_entry=not inside)
-        except PermissionError as exc:
-            raise Forbidden(str(exc)) from None
-        except OSError as exc:
-            raise BadInput(str(exc)) from None
-        # Straight to JSON: FastAPI's generic encoder costs seconds on 200,000 entries.
-        return ListingResponse({"files": nodes})
+        return list_files(ctx, gate, query_text(request, "folder_path", folder_path))
 
     # response_model=None: pydantic-core's JSON serialiser replaces lone surrogates in dict
     # KEYS (paths of names that are not UTF-8) with U+FFFD; our encoder keeps them (wire.py).
     @router.post("/batch_get_files_info", response_model=None)
     def batch_get_files_info(body: PathsBody) -> Dict[str, dict]:
         fmt = DateFormatter()
-        out: Dict[str, dict] = {}
-        for raw in body.paths:
-            loc = gate.locate(raw, navigate=True)
-            name = os.path.basename(loc.shown)
-            try:
-                st = os.stat(loc.real)
-            except OSError as exc:
-                # A broken or looping link is shown as such; anything else is missing (the
-                # walk-mode client then sees a changed node).
-                kind = link_failure_kind(exc)
-                try:
-                    own = os.lstat(loc.entry) if kind else None
-                except OSError:
-                    own = None
-                is_link = own is not None and stat.S_ISLNK(own.st_mode)
-                out[raw] = special_node(name, raw, kind, own, True, fmt) if kind and is_link else {}
-                continue
-            out[raw] = node_from_stat(name, raw, st, True, fmt, real_path=loc.real) or {}
-        return out
+        return {raw: file_info(gate, raw, fmt) for raw in body.paths}
 
     @router.post("/check_path_exists", response_model=None)
     def check_path_exists(body: PathsBody) -> Dict[str, bool]:
@@ -208,34 +250,16 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
 
     @router.post("/batch_top_4_media_info", response_model=None)
     def batch_top_4_media_info(body: PathsBody) -> Dict[str, list]:
-        policy = ctx.policy
-        located = [gate.locate(raw) for raw in body.paths]  # all checked before any is read
-        out: Dict[str, list] = {}
-        for raw, loc in zip(body.paths, located):
-            try:
-                mtime = os.stat(loc.real).st_mtime_ns
-            except OSError:
-                out[raw] = []
-                continue
-            key = (loc.shown, loc.real)
-            with covers_lock:
-                hit = covers.get(key)
-            if hit is not None and hit[0] >= mtime:
-                out[raw] = hit[1]
-                continue
-            try:
-                items = top_media(loc.real, loc.shown, allowed=policy.may_read if policy.enabled else None)
-            except OSError:
-                items = []  # not a folder, or unreadable: no cover
-            with covers_lock:
-                covers[key] = (mtime, items)
-                covers.move_to_end(key)
-                while len(covers) > COVER_CACHE_SIZE:
-                    covers.popitem(last=False)
-            out[raw] = items
-        return out
+        return covers.covers(ctx, gate, body.paths)
 
-    # -- changing -----------------------------------------------------------------------
+
+
+def add_changing_routes(router: APIRouter, ctx: IIBContext, gate: PathGate) -> None:
+    writable = [Depends(write_guard(ctx))]
+
+    def operations() -> FileOperations:
+        return file_operations(ctx, gate)
+
     @router.post("/mkdirs", dependencies=writable)
     def mkdirs(body: MkdirsBody) -> None:
         operations().mkdirs(body.dest_folder)
@@ -261,24 +285,24 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
         new_path = operations().rename(body.path, body.name, overwrite=body.overwrite)
         return {"detail": "File renamed successfully", "new_path": new_path}
 
-    def _local_existing(request: Request, raw: str) -> str:
-        require_local(request)
-        loc = gate.locate(raw)
-        if not os.path.exists(loc.real):
-            raise NotFound(f"{raw} does not exist")
-        return loc.real
-
     @router.post("/open_folder", dependencies=writable)
     def open_folder(body: PathBody, request: Request) -> None:
-        reveal_in_file_manager(_local_existing(request, body.path))
+        reveal_in_file_manager(local_existing(gate, request, body.path))
         return None
 
     @router.post("/open_with_default_app", dependencies=writable)
     def open_default_app(body: PathBody, request: Request) -> None:
-        open_with_default_app(_local_existing(request, body.path))
+        open_with_default_app(local_existing(gate, request, body.path))
         return None
 
-    # -- trash ----------------------------------------------------------------------------
+
+
+def add_trash_routes(router: APIRouter, ctx: IIBContext, gate: PathGate) -> None:
+    writable = [Depends(write_guard(ctx))]
+
+    def operations() -> FileOperations:
+        return file_operations(ctx, gate)
+
     @router.get("/trash")
     def trash_list() -> dict:
         return {"items": describe(operations().trash_items(), DateFormatter())}
@@ -292,5 +316,3 @@ def build(ctx: IIBContext) -> APIRouter:  # noqa: C901
         if body.ids is None and not body.all:
             raise BadInput('Say which items to delete for good: "ids": [...], or "all": true')
         return {"deleted": operations().empty_trash(None if body.ids is None else body.ids)}
-
-    return router

@@ -393,3 +393,21 @@ def test_permissions_paths_and_secret(make_ai_api, stub, tmp_path, themed_librar
     # omitted folder_paths: every scanned root
     r = guarded.post("/db/search_iib_output_by_prompt", json={"query": "fox snowy forest"}, headers=auth)
     assert r.status_code == 200 and r.json()["folders"] == [str(root)] and r.json()["count"] == 60
+
+
+def test_organise_honours_the_folders_excluded_on_the_index_page(make_ai_api, stub, themed_library):
+    """Files the plan moves into a folder excluded on the index page leave the index, as a move
+    through the file routes does."""
+    root = lib_root(themed_library)
+    api = make_ai_api(root, stub=stub)
+    dest = root / "sorted"
+    assert api.post("/db/index_exclusions", json={"dirs": ["sorted"]}).status_code == 200
+    r = api.post("/db/organize_files_start", json={"folder_paths": [str(root)], "dest_folder": str(dest),
+                                                   "threshold": 0.5, "min_cluster_size": 3, "lang": "en"})
+    assert r.status_code == 200, r.text
+    job = api.wait_job(r.json()["job_id"])
+    assert job["status"] == "completed", job
+    done = api.post("/db/organize_files_confirm", json={"job_id": job["job_id"]}).json()
+    assert done["moved"] > 0 and done["failed"] == 0
+    found = api.post("/db/search_by_substr", json={"surstr": "sorted", "path_only": True}).json()
+    assert found["files"] == []
