@@ -12,7 +12,7 @@ import os
 import sys
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -242,88 +242,89 @@ def parse_origin(name: str, raw: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:  # noqa: C901
+def _parse_db_url(name: str, url: str) -> str:
+    if "://" not in url:
+        raise SettingsError(f"{name}={url!r} is not a database URL (e.g. postgresql+psycopg://user@host/db)")
+    return url
+
+
+def _parse_openai_base_url(name: str, url: str) -> str:
+    if not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{name}={url!r} must start with http:// or https://")
+    return url.rstrip("/")
+
+
+def _parse_ai_timeout(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not a number of seconds") from None
+    if not value > 0:
+        raise SettingsError(f"{name} must be more than 0 seconds")
+    return value
+
+
+def _parse_path(name: str, raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _parse_text(name: str, raw: str) -> str:
+    return raw
+
+
+def _choice(choices: tuple) -> Callable[[str, str], str]:
+    return lambda name, raw: _parse_choice(name, raw, choices)
+
+
+def _at_least(parse: Callable[[str, str, Any], Any], minimum: Any) -> Callable[[str, str], Any]:
+    return lambda name, raw: parse(name, raw, minimum)
+
+
+# How each environment name becomes a Settings field, in the order they are checked.
+# "text" entries are stripped and skipped when unset or blank; "flag" entries are read
+# whenever the name is present (even blank, which means off).
+_ENVIRONMENT: Tuple[Tuple[str, str, str, Callable[[str, str], Any]], ...] = (
+    ("IIB_DB_PATH", "db_path", "text", _parse_path),
+    ("IIB_DB_URL", "db_url", "text", _parse_db_url),
+    ("IIB_CACHE_DIR", "cache_dir", "text", _parse_path),
+    ("IIB_SECRET_KEY", "secret_key", "text", _parse_text),
+    ("IIB_ACCESS_CONTROL", "access_control", "text", _choice(ACCESS_CONTROL_MODES)),
+    ("IIB_ACCESS_CONTROL_ALLOWED_PATHS", "access_control_allowed_paths", "text", lambda _n, raw: _parse_list(raw)),
+    ("IIB_ACCESS_CONTROL_PERMISSION", "access_control_permission", "text", _choice(PERMISSIONS)),
+    ("IIB_ALLOWED_HOSTS", "allowed_hosts", "text", lambda _n, raw: [h.lower() for h in _parse_list(raw)]),
+    ("IIB_ALLOW_ORIGINS", "allowed_origins", "text", lambda n, raw: [parse_origin(n, o) for o in _parse_list(raw)]),
+    ("IIB_SERVER_LANG", "server_lang", "text", _choice(SERVER_LANGS)),
+    ("IIB_DB_FILE_BACKUP_MAX", "db_file_backup_max", "text", _at_least(_parse_int, 0)),
+    ("IIB_ENABLE_SD_WEBUI_STEALTH_PARSER", "enable_stealth_parser", "flag", _parse_bool),
+    ("IIB_COMFYUI_EXTRACT_ALL_PROMPTS", "comfyui_extract_all_prompts", "flag", _parse_bool),
+    ("OPENAI_BASE_URL", "openai_base_url", "text", _parse_openai_base_url),
+    ("OPENAI_API_KEY", "openai_api_key", "text", _parse_text),
+    ("EMBEDDING_MODEL", "embedding_model", "text", _parse_text),
+    ("AI_MODEL", "ai_model", "text", _parse_text),
+    ("TOPIC_TITLE_MODEL", "topic_title_model", "text", _parse_text),
+    ("IIB_PROMPT_NORMALIZE", "prompt_normalize", "flag", _parse_bool),
+    ("IIB_PROMPT_NORMALIZE_MODE", "prompt_normalize_mode", "text", _choice(PROMPT_NORMALIZE_MODES)),
+    ("IIB_AI_TIMEOUT", "ai_timeout", "text", _parse_ai_timeout),
+    ("IIB_AI_MAX_RETRIES", "ai_max_retries", "text", _at_least(_parse_int, 0)),
+    ("IIB_EXCLUDE_DIRS", "exclude_dirs", "text", lambda _n, raw: _parse_list(raw)),
+    ("IIB_WATCH", "watch", "flag", _parse_bool),
+    ("IIB_INDEX_WORKERS", "index_workers", "text", _at_least(_parse_int, 0)),
+    ("IIB_ZIP_KEEP_HOURS", "zip_keep_hours", "text", _at_least(_parse_number, 0)),
+    ("IIB_CACHE_MAX_MB", "cache_max_mb", "text", _at_least(_parse_int, 0)),
+    ("IIB_TRASH_KEEP_DAYS", "trash_keep_days", "text", _at_least(_parse_number, 0)),
+)
+
+
+def _parse_environment(env: Mapping[str, str]) -> Dict[str, Any]:
     """Translate the IIB environment names into Settings fields, validating each."""
     out: Dict[str, Any] = {}
-
-    def text(name: str) -> str:
-        """The stripped value, "" when unset or blank."""
-        value = env.get(name)
-        return "" if value is None else value.strip()
-
-    if text("IIB_DB_PATH"):
-        out["db_path"] = Path(text("IIB_DB_PATH")).expanduser()
-    if text("IIB_DB_URL"):
-        url = text("IIB_DB_URL")
-        if "://" not in url:
-            raise SettingsError(f"IIB_DB_URL={url!r} is not a database URL (e.g. postgresql+psycopg://user@host/db)")
-        out["db_url"] = url
-    if text("IIB_CACHE_DIR"):
-        out["cache_dir"] = Path(text("IIB_CACHE_DIR")).expanduser()
-    if text("IIB_SECRET_KEY"):
-        out["secret_key"] = text("IIB_SECRET_KEY")
-    if text("IIB_ACCESS_CONTROL"):
-        out["access_control"] = _parse_choice("IIB_ACCESS_CONTROL", text("IIB_ACCESS_CONTROL"), ACCESS_CONTROL_MODES)
-    if text("IIB_ACCESS_CONTROL_ALLOWED_PATHS"):
-        out["access_control_allowed_paths"] = _parse_list(text("IIB_ACCESS_CONTROL_ALLOWED_PATHS"))
-    if text("IIB_ACCESS_CONTROL_PERMISSION"):
-        out["access_control_permission"] = _parse_choice(
-            "IIB_ACCESS_CONTROL_PERMISSION", text("IIB_ACCESS_CONTROL_PERMISSION"), PERMISSIONS
-        )
-    if text("IIB_ALLOWED_HOSTS"):
-        out["allowed_hosts"] = [h.lower() for h in _parse_list(text("IIB_ALLOWED_HOSTS"))]
-    if text("IIB_ALLOW_ORIGINS"):
-        out["allowed_origins"] = [parse_origin("IIB_ALLOW_ORIGINS", o) for o in _parse_list(text("IIB_ALLOW_ORIGINS"))]
-    if text("IIB_SERVER_LANG"):
-        out["server_lang"] = _parse_choice("IIB_SERVER_LANG", text("IIB_SERVER_LANG"), SERVER_LANGS)
-    if text("IIB_DB_FILE_BACKUP_MAX"):
-        out["db_file_backup_max"] = _parse_int("IIB_DB_FILE_BACKUP_MAX", text("IIB_DB_FILE_BACKUP_MAX"), 0)
-    if "IIB_ENABLE_SD_WEBUI_STEALTH_PARSER" in env:
-        out["enable_stealth_parser"] = _parse_bool(
-            "IIB_ENABLE_SD_WEBUI_STEALTH_PARSER", env["IIB_ENABLE_SD_WEBUI_STEALTH_PARSER"]
-        )
-    if "IIB_COMFYUI_EXTRACT_ALL_PROMPTS" in env:
-        out["comfyui_extract_all_prompts"] = _parse_bool(
-            "IIB_COMFYUI_EXTRACT_ALL_PROMPTS", env["IIB_COMFYUI_EXTRACT_ALL_PROMPTS"]
-        )
-    if text("OPENAI_BASE_URL"):
-        url = text("OPENAI_BASE_URL")
-        if not url.startswith(("http://", "https://")):
-            raise SettingsError(f"OPENAI_BASE_URL={url!r} must start with http:// or https://")
-        out["openai_base_url"] = url.rstrip("/")
-    for env_name, field_name in (
-        ("OPENAI_API_KEY", "openai_api_key"),
-        ("EMBEDDING_MODEL", "embedding_model"),
-        ("AI_MODEL", "ai_model"),
-        ("TOPIC_TITLE_MODEL", "topic_title_model"),
-    ):
-        if text(env_name):
-            out[field_name] = text(env_name)
-    if "IIB_PROMPT_NORMALIZE" in env:
-        out["prompt_normalize"] = _parse_bool("IIB_PROMPT_NORMALIZE", env["IIB_PROMPT_NORMALIZE"])
-    if text("IIB_PROMPT_NORMALIZE_MODE"):
-        out["prompt_normalize_mode"] = _parse_choice(
-            "IIB_PROMPT_NORMALIZE_MODE", text("IIB_PROMPT_NORMALIZE_MODE"), PROMPT_NORMALIZE_MODES
-        )
-    if text("IIB_AI_TIMEOUT"):
-        try:
-            out["ai_timeout"] = float(text("IIB_AI_TIMEOUT"))
-        except ValueError:
-            raise SettingsError(f"IIB_AI_TIMEOUT={text('IIB_AI_TIMEOUT')!r} is not a number of seconds") from None
-        if not out["ai_timeout"] > 0:
-            raise SettingsError("IIB_AI_TIMEOUT must be more than 0 seconds")
-    if text("IIB_AI_MAX_RETRIES"):
-        out["ai_max_retries"] = _parse_int("IIB_AI_MAX_RETRIES", text("IIB_AI_MAX_RETRIES"), 0)
-    if text("IIB_EXCLUDE_DIRS"):
-        out["exclude_dirs"] = _parse_list(text("IIB_EXCLUDE_DIRS"))
-    if "IIB_WATCH" in env:
-        out["watch"] = _parse_bool("IIB_WATCH", env["IIB_WATCH"])
-    if text("IIB_INDEX_WORKERS"):
-        out["index_workers"] = _parse_int("IIB_INDEX_WORKERS", text("IIB_INDEX_WORKERS"), 0)
-    if text("IIB_ZIP_KEEP_HOURS"):
-        out["zip_keep_hours"] = _parse_number("IIB_ZIP_KEEP_HOURS", text("IIB_ZIP_KEEP_HOURS"), 0)
-    if text("IIB_CACHE_MAX_MB"):
-        out["cache_max_mb"] = _parse_int("IIB_CACHE_MAX_MB", text("IIB_CACHE_MAX_MB"), 0)
-    if text("IIB_TRASH_KEEP_DAYS"):
-        out["trash_keep_days"] = _parse_number("IIB_TRASH_KEEP_DAYS", text("IIB_TRASH_KEEP_DAYS"), 0)
+    for env_name, field_name, kind, parse in _ENVIRONMENT:
+        if kind == "flag":
+            if env_name in env:
+                out[field_name] = parse(env_name, env[env_name])
+            continue
+        value = env.get(env_name)
+        value = "" if value is None else value.strip()
+        if value:
+            out[field_name] = parse(env_name, value)
     return out
