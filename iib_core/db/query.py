@@ -49,7 +49,7 @@ import datetime
 import decimal
 import operator
 import time
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from sqlalchemy import (
     Float,
@@ -117,13 +117,9 @@ def search_images(
     """
     if isinstance(query, str):
         query = parse_query(query)
-    base = []
     after = decode_cursor(cursor)
     filters = scope(folder_paths, media_type)
-    if after is not None:
-        base.append(older_than(*after))
-    base.extend(filters)
-    order = (images.c.mtime.desc(), images.c.id.desc())
+    base = ([older_than(*after)] if after is not None else []) + list(filters)
     want = limit + 1
     rows: List[dict] = []
     fts_expr = _rowid_walk_expr(db, query, path_only) if rowid_walk else None
@@ -136,35 +132,49 @@ def search_images(
             # transaction plans every statement for its values.
             conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
         if query.root is not None and probe_rows > 0:
-            window = select(*_WINDOW_COLUMNS).where(*base).order_by(*order).limit(probe_rows).subquery("images")
-            condition = _Builder(db, path_only, window).node(query.root)
-            stmt = (select(*(window.c[c.name] for c in LIST_COLUMNS)).where(condition)
-                    .order_by(window.c.mtime.desc(), window.c.id.desc()).limit(want))
-            rows = [dict(r) for r in conn.execute(stmt).mappings()]
-            if len(rows) < want:
-                last = conn.execute(
-                    select(images.c.mtime, images.c.id).where(*base).order_by(*order)
-                    .offset(probe_rows - 1).limit(1)).first()
-                if last is None:  # the window held every candidate
-                    want = 0
-                else:
-                    base.append(older_than(last[0], last[1]))
-                    after = (last[0], last[1])
-                    want -= len(rows)
-            else:
-                want = 0
+            rows, want, after = _probe(conn, db, query.root, path_only, base, probe_rows, want, after)
         if want > 0 and fts_expr is not None:
             found = _newest_by_rowid(conn, db, query.root, fts_expr, after, filters, want)
             if found is not None:
                 rows.extend(found)
                 want = 0
         if want > 0:
-            condition = query_condition(db, query, path_only=path_only)
-            if condition is not None:
-                base.append(condition)
-            stmt = select(*LIST_COLUMNS).where(*base).order_by(*order).limit(want)
-            rows.extend(dict(r) for r in conn.execute(stmt).mappings())
+            rows.extend(_search_by_indexes(conn, db, query, path_only, base, want))
     return page_of(rows, limit)
+
+
+_NEWEST_FIRST = (images.c.mtime.desc(), images.c.id.desc())
+
+
+def _probe(conn, db: Database, root: Node, path_only: bool, base: list, probe_rows: int, want: int,
+           after) -> Tuple[List[dict], int, Any]:
+    """Step 1: the matches among the newest `probe_rows` candidates, and what is still wanted.
+
+    When more are wanted and older candidates exist, `base` gains the keyset condition
+    "older than the window" and the returned `after` is the window's last key."""
+    window = select(*_WINDOW_COLUMNS).where(*base).order_by(*_NEWEST_FIRST).limit(probe_rows).subquery("images")
+    condition = _Builder(db, path_only, window).node(root)
+    stmt = (select(*(window.c[c.name] for c in LIST_COLUMNS)).where(condition)
+            .order_by(window.c.mtime.desc(), window.c.id.desc()).limit(want))
+    rows = [dict(r) for r in conn.execute(stmt).mappings()]
+    if len(rows) >= want:
+        return rows, 0, after
+    last = conn.execute(
+        select(images.c.mtime, images.c.id).where(*base).order_by(*_NEWEST_FIRST)
+        .offset(probe_rows - 1).limit(1)).first()
+    if last is None:  # the window held every candidate
+        return rows, 0, after
+    base.append(older_than(last[0], last[1]))
+    return rows, want - len(rows), (last[0], last[1])
+
+
+def _search_by_indexes(conn, db: Database, query: Query, path_only: bool, base: list, want: int) -> List[dict]:
+    """Step 2: the newest `want` rows passing `base` and the query, through the indexes."""
+    condition = query_condition(db, query, path_only=path_only)
+    if condition is not None:
+        base.append(condition)
+    stmt = select(*LIST_COLUMNS).where(*base).order_by(*_NEWEST_FIRST).limit(want)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 # The row-id walk (`_newest_by_rowid`); measured at 1,000,000 rows (bench_search.py).
@@ -222,60 +232,91 @@ def _newest_by_rowid(conn, db: Database, root: Node, expr: str, after, filters: 
         keep.append(older_than(*after))
         keep.append(images.c.mtime <= after[0])  # a plain range for the mtime index
     raw = conn.connection.driver_connection
+    walk = _walk_matches(conn, raw, expr, high, keep, want)
+    if walk is None:
+        return None
+    found, low, examined, exhausted = walk
+    keys = sorted(((m, i) for i, m in found.items()), reverse=True)
+    if exhausted:
+        extra = _matches_above(conn, raw, expr, high, examined, keep) if high is not None else []
+    else:
+        extra = _outside_matches(conn, db, root, keys[want - 1], low, high, keep)
+    if extra is None:
+        return None
+    keys.extend(extra)
+    keys.sort(reverse=True)
+    return _rows_in_order(conn, [i for _, i in keys[:want]])
+
+
+def _walk_matches(conn, raw, expr: str, high: Optional[int], keep: list, want: int
+                  ) -> Optional[Tuple[Dict[int, float], Optional[int], int, bool]]:
+    """Step 1 of `_newest_by_rowid`: ({id: mtime} of the matches passing `keep`, the lowest
+    id read, how many matches were read, whether they ran out); None past the budget."""
     found: Dict[int, float] = {}
     examined = 0
-    low = None
+    low: Optional[int] = None
     size = want
-    exhausted = False
     while True:
-        bound, args = "", [expr]
-        if low is not None:
-            bound, args = " AND rowid < ?", args + [low]
-        elif high is not None:
-            bound, args = " AND rowid <= ?", args + [high]
-        ids = [r[0] for r in raw.execute(
-            "SELECT rowid FROM images_fts WHERE images_fts MATCH ?%s ORDER BY rowid DESC LIMIT ?" % bound,
-            args + [size])]
+        ids = _fts_rowids_down(raw, expr, low, high, size)
         examined += len(ids)
         if ids:
             low = ids[-1]
             found.update(_keys_of(conn, ids, keep))
         if len(ids) < size:
-            exhausted = True
-            break
+            return found, low, examined, True
         if len(found) >= want:
-            break
+            return found, low, examined, False
         if examined >= ROWID_WALK_MAX_EXAMINED:
             return None
         size = min(size * 4, ROWID_WALK_MAX_EXAMINED - examined)
-    keys = sorted(((m, i) for i, m in found.items()), reverse=True)
-    if exhausted:
-        if high is not None:
-            # Matches above the cursor's id that are older than the cursor.
-            remaining = max(0, ROWID_WALK_MAX_EXAMINED - examined)
-            ids = [r[0] for r in raw.execute(
-                "SELECT rowid FROM images_fts WHERE images_fts MATCH ? AND rowid > ? LIMIT ?",
-                (expr, high, remaining + 1))]
-            if len(ids) > remaining:
-                return None
-            keys.extend((m, i) for i, m in _keys_of(conn, ids, keep).items())
-            keys.sort(reverse=True)
-    else:
-        last_m, last_id = keys[want - 1]
-        # `id + 0`: the range on ids must not replace the walk down the mtime index.
-        member = images.c.id + 0
-        outside = member < low if high is None else or_(member < low, member > high)
-        window = (select(*_WINDOW_COLUMNS)
-                  .where(images.c.mtime >= last_m, or_(images.c.mtime > last_m, images.c.id > last_id),
-                         outside, *keep)
-                  .limit(ROWID_WALK_MAX_OUTSIDE + 1).subquery("images"))
-        condition = _Builder(db, False, window).node(root)
-        checked = conn.execute(select(window.c.id, window.c.mtime, case((condition, 1), else_=0))).all()
-        if len(checked) > ROWID_WALK_MAX_OUTSIDE:
-            return None
-        keys.extend((m, i) for i, m, ok in checked if ok)
-        keys.sort(reverse=True)
-    top = [i for _, i in keys[:want]]
+
+
+def _fts_rowids_down(raw, expr: str, low: Optional[int], high: Optional[int], size: int) -> List[int]:
+    """The next `size` match ids in descending order: below `low`, else up to `high`."""
+    bound = ""
+    args: List[Any] = [expr]
+    if low is not None:
+        bound, args = " AND rowid < ?", args + [low]
+    elif high is not None:
+        bound, args = " AND rowid <= ?", args + [high]
+    return [r[0] for r in raw.execute(
+        "SELECT rowid FROM images_fts WHERE images_fts MATCH ?%s ORDER BY rowid DESC LIMIT ?" % bound,
+        args + [size])]
+
+
+def _matches_above(conn, raw, expr: str, high: int, examined: int, keep: list) -> Optional[List[tuple]]:
+    """(mtime, id) of the matches above the cursor's id that are older than the cursor;
+    None when there are more than the walk's budget left."""
+    remaining = max(0, ROWID_WALK_MAX_EXAMINED - examined)
+    ids = [r[0] for r in raw.execute(
+        "SELECT rowid FROM images_fts WHERE images_fts MATCH ? AND rowid > ? LIMIT ?",
+        (expr, high, remaining + 1))]
+    if len(ids) > remaining:
+        return None
+    return [(m, i) for i, m in _keys_of(conn, ids, keep).items()]
+
+
+def _outside_matches(conn, db: Database, root: Node, last: tuple, low: Optional[int], high: Optional[int],
+                     keep: list) -> Optional[List[tuple]]:
+    """Step 2 of `_newest_by_rowid`: (mtime, id) of the matching rows newer than the key `last`
+    whose id lies outside [low, high], checked row by row; None when there are too many."""
+    last_m, last_id = last
+    # `id + 0`: the range on ids must not replace the walk down the mtime index.
+    member = images.c.id + 0
+    outside = member < low if high is None else or_(member < low, member > high)
+    window = (select(*_WINDOW_COLUMNS)
+              .where(images.c.mtime >= last_m, or_(images.c.mtime > last_m, images.c.id > last_id),
+                     outside, *keep)
+              .limit(ROWID_WALK_MAX_OUTSIDE + 1).subquery("images"))
+    condition = _Builder(db, False, window).node(root)
+    checked = conn.execute(select(window.c.id, window.c.mtime, case((condition, 1), else_=0))).all()
+    if len(checked) > ROWID_WALK_MAX_OUTSIDE:
+        return None
+    return [(m, i) for i, m, ok in checked if ok]
+
+
+def _rows_in_order(conn, top: List[int]) -> List[dict]:
+    """The listed columns of the rows `top`, in that order."""
     if not top:
         return []
     rows: Dict[int, dict] = {}
