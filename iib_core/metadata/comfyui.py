@@ -118,7 +118,7 @@ class Graph:
         finally:
             self._path.discard(key)
 
-    def _texts(self, nid, slot: int, seen, depth: int) -> List[str]:  # noqa: C901
+    def _texts(self, nid, slot: int, seen, depth: int) -> List[str]:
         node = self.node(nid)
         if node is None or node["class_type"] in _RUNTIME_TEXT:
             return []
@@ -126,26 +126,45 @@ class Graph:
         populated = inputs.get("populated_text")
         if isinstance(populated, str) and populated.strip():
             return [populated]
-        # switches: follow the selected branch only
         if "on_true" in inputs or "on_false" in inputs:
-            flag = None
-            for k in ("switch", "boolean", "condition", "select", "value"):
-                if isinstance(inputs.get(k), bool):
-                    flag = inputs[k]
-                    break
-            if flag is not None:
-                branch = inputs.get("on_true" if flag else "on_false")
-                if isinstance(branch, str):
-                    return [branch]
-                if _is_link(branch):
-                    return self.texts(branch[0], branch[1], seen, depth + 1)
-                return []
+            switched = self._switch_texts(inputs, seen, depth)
+            if switched is not None:
+                return switched
         # a node with both positive and negative conditioning inputs (ControlNet apply, ...)
         # passes each through on its own output slot
         pos_in, neg_in = inputs.get("positive"), inputs.get("negative")
         if _is_link(pos_in) and _is_link(neg_in):
             chosen = pos_in if slot == 0 else neg_in
             return self.texts(chosen[0], chosen[1], seen, depth + 1)
+        joined = self._text_input_texts(inputs, seen, depth)
+        if joined is not None:
+            return joined
+        # pass-through / conditioning transformer: follow the remaining links
+        pieces: List[str] = []
+        for name, value in inputs.items():
+            if _is_link(value) and name not in _NON_TEXT_INPUTS:
+                pieces.extend(self.texts(value[0], value[1], seen, depth + 1))
+        return _uniq(pieces)
+
+    def _switch_texts(self, inputs: Dict[str, Any], seen, depth: int) -> Optional[List[str]]:
+        """A switch follows the selected branch only; None when no boolean selects one."""
+        flag = None
+        for k in ("switch", "boolean", "condition", "select", "value"):
+            if isinstance(inputs.get(k), bool):
+                flag = inputs[k]
+                break
+        if flag is None:
+            return None
+        branch = inputs.get("on_true" if flag else "on_false")
+        if isinstance(branch, str):
+            return [branch]
+        if _is_link(branch):
+            return self.texts(branch[0], branch[1], seen, depth + 1)
+        return []
+
+    def _text_input_texts(self, inputs: Dict[str, Any], seen, depth: int) -> Optional[List[str]]:
+        """Texts of the node's text inputs (literal or linked), joined by its delimiter input
+        if it has one; None when the node has no text input at all."""
         pieces: List[str] = []
         has_text_input = False
         for name, value in inputs.items():
@@ -157,21 +176,17 @@ class Graph:
             elif _is_link(value):
                 has_text_input = True
                 pieces.extend(self.texts(value[0], value[1], seen, depth + 1))
-        if has_text_input:
-            pieces = _uniq([p for p in pieces if p.strip()])
-            delim = None
-            for k in _JOIN_INPUTS:
-                if isinstance(inputs.get(k), str):
-                    delim = inputs[k]
-                    break
-            if delim is not None and len(pieces) > 1:
-                return [delim.join(pieces)]
-            return pieces
-        # pass-through / conditioning transformer: follow the remaining links
-        for name, value in inputs.items():
-            if _is_link(value) and name not in _NON_TEXT_INPUTS:
-                pieces.extend(self.texts(value[0], value[1], seen, depth + 1))
-        return _uniq(pieces)
+        if not has_text_input:
+            return None
+        pieces = _uniq([p for p in pieces if p.strip()])
+        delim = None
+        for k in _JOIN_INPUTS:
+            if isinstance(inputs.get(k), str):
+                delim = inputs[k]
+                break
+        if delim is not None and len(pieces) > 1:
+            return [delim.join(pieces)]
+        return pieces
 
     # -- scalars ------------------------------------------------------------
     def scalar(self, value: Any, names: Tuple[str, ...], depth: int = 0, seen=None):
