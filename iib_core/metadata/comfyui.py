@@ -336,9 +336,10 @@ def _encoder_nodes(graph: Graph) -> List[str]:
             or node["class_type"] in ("CLIPTextEncode", "PromptStyler")]
 
 
-def prompts_from_graph(graph: Graph, all_prompts: bool = False) -> Tuple[str, str, Dict[str, Any]]:  # noqa: C901
-    params: Dict[str, Any] = {}
-    samplers = graph.samplers()
+def _sampler_prompts(graph: Graph, samplers, params: Dict[str, Any],
+                     all_prompts: bool) -> Tuple[List[str], List[str]]:
+    """Prompt texts of the first sampler (whose settings go to ``params``); with
+    ``all_prompts`` the negatives of the other samplers are added too."""
     positive_parts: List[str] = []
     negative_parts: List[str] = []
     for sid in samplers:
@@ -351,29 +352,43 @@ def prompts_from_graph(graph: Graph, all_prompts: bool = False) -> Tuple[str, st
                 continue
             break
         negative_parts.extend(x for x in n if x not in negative_parts)
+    return positive_parts, negative_parts
+
+
+def _add_encoder_texts(graph: Graph, positive_parts: List[str], negatives) -> None:
+    """Append every text encoder's text not yet in ``positive_parts`` nor in ``negatives``."""
+    for nid in _encoder_nodes(graph):
+        for t in graph.texts(nid, 0):
+            if t.strip() and t not in negatives and t not in positive_parts:
+                positive_parts.append(t)
+
+
+def _first_model(graph: Graph, params: Dict[str, Any]) -> None:
+    """``params["model"]`` from the first non-upscale node naming a model."""
+    for node in graph.nodes.values():
+        inputs = node.get("inputs") or {}
+        if "upscale" in node["class_type"].lower():
+            continue
+        for k in _MODEL_KEYS:
+            if isinstance(inputs.get(k), str):
+                params["model"] = inputs[k]
+                return
+
+
+_NO_TEXTS: frozenset = frozenset()
+
+
+def prompts_from_graph(graph: Graph, all_prompts: bool = False) -> Tuple[str, str, Dict[str, Any]]:
+    params: Dict[str, Any] = {}
+    samplers = graph.samplers()
+    positive_parts, negative_parts = _sampler_prompts(graph, samplers, params, all_prompts)
     if all_prompts:
-        negs = set(negative_parts)
-        for nid in _encoder_nodes(graph):
-            for t in graph.texts(nid, 0):
-                if t.strip() and t not in negs and t not in positive_parts:
-                    positive_parts.append(t)
+        _add_encoder_texts(graph, positive_parts, set(negative_parts))
     elif not samplers:
         # no sampler (upscale-only graphs, odd custom graphs): any encoder text
-        for nid in _encoder_nodes(graph):
-            for t in graph.texts(nid, 0):
-                if t.strip() and t not in positive_parts:
-                    positive_parts.append(t)
+        _add_encoder_texts(graph, positive_parts, _NO_TEXTS)
     if "model" not in params:
-        for node in graph.nodes.values():
-            inputs = node.get("inputs") or {}
-            if "upscale" in node["class_type"].lower():
-                continue
-            for k in _MODEL_KEYS:
-                if isinstance(inputs.get(k), str):
-                    params["model"] = inputs[k]
-                    break
-            if "model" in params:
-                break
+        _first_model(graph, params)
     _loras(graph, params)
     positive = "\n".join(_uniq([x.strip() for x in positive_parts])).strip()
     negative = "\n".join(_uniq([x.strip() for x in negative_parts])).strip()
