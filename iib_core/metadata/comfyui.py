@@ -429,17 +429,51 @@ _WIDGETS = {
 }
 
 
-def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:  # noqa: C901
-    """UI-format workflow -> API-format graph (best effort, core nodes only)."""
-    nodes = workflow.get("nodes")
-    if not isinstance(nodes, list):
-        raise ValueError("workflow has no node list")
+def _workflow_links(workflow: Dict[str, Any]) -> Dict[Any, Tuple[Any, int]]:
+    """Link id -> (origin node id, origin slot), from list or dict link records."""
     links: Dict[Any, Tuple[Any, int]] = {}
     for link in workflow.get("links") or []:
         if isinstance(link, list) and len(link) >= 5:
             links[link[0]] = (link[1], link[2])
         elif isinstance(link, dict) and "id" in link:
             links[link["id"]] = (link.get("origin_id"), link.get("origin_slot", 0))
+    return links
+
+
+def _workflow_node_inputs(node: Dict[str, Any], ctype: str,
+                          links: Dict[Any, Tuple[Any, int]]) -> Dict[str, Any]:
+    """API-style inputs of one UI node: known widget values, then linked inputs."""
+    inputs: Dict[str, Any] = {}
+    names = _WIDGETS.get(ctype)
+    values = node.get("widgets_values")
+    if names and isinstance(values, list):
+        for name, value in zip(names, values):
+            if name is not None:
+                inputs[name] = value
+    for inp in node.get("inputs") or []:
+        if isinstance(inp, dict) and inp.get("link") is not None and inp.get("link") in links:
+            src, slot = links[inp["link"]]
+            if src is not None:
+                inputs[str(inp.get("name"))] = [str(src), int(slot or 0)]
+    return inputs
+
+
+def _inline_primitives(graph: Dict[str, Any]) -> None:
+    """Primitive nodes feed widgets: inline their value where they are linked."""
+    for node in graph.values():
+        for name, value in list(node["inputs"].items()):
+            if _is_link(value):
+                src = graph.get(str(value[0]))
+                if src and src["class_type"] == "PrimitiveNode" and "value" in src["inputs"]:
+                    node["inputs"][name] = src["inputs"]["value"]
+
+
+def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:
+    """UI-format workflow -> API-format graph (best effort, core nodes only)."""
+    nodes = workflow.get("nodes")
+    if not isinstance(nodes, list):
+        raise ValueError("workflow has no node list")
+    links = _workflow_links(workflow)
     graph: Dict[str, Any] = {}
     for node in nodes[:_MAX_NODES]:
         if not isinstance(node, dict) or "id" not in node:
@@ -447,26 +481,8 @@ def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:  # noqa: C901
         if node.get("mode") in (2, 4):      # muted / bypassed
             continue
         ctype = str(node.get("type") or "")
-        inputs: Dict[str, Any] = {}
-        names = _WIDGETS.get(ctype)
-        values = node.get("widgets_values")
-        if names and isinstance(values, list):
-            for name, value in zip(names, values):
-                if name is not None:
-                    inputs[name] = value
-        for inp in node.get("inputs") or []:
-            if isinstance(inp, dict) and inp.get("link") is not None and inp.get("link") in links:
-                src, slot = links[inp["link"]]
-                if src is not None:
-                    inputs[str(inp.get("name"))] = [str(src), int(slot or 0)]
-        graph[str(node["id"])] = {"class_type": ctype, "inputs": inputs}
-    # primitive nodes feed widgets: inline their value where they are linked
-    for node in graph.values():
-        for name, value in list(node["inputs"].items()):
-            if _is_link(value):
-                src = graph.get(str(value[0]))
-                if src and src["class_type"] == "PrimitiveNode" and "value" in src["inputs"]:
-                    node["inputs"][name] = src["inputs"]["value"]
+        graph[str(node["id"])] = {"class_type": ctype, "inputs": _workflow_node_inputs(node, ctype, links)}
+    _inline_primitives(graph)
     return graph
 
 
