@@ -234,32 +234,26 @@ _ADDNET_KEY_RE = re.compile(r"AddNet (Model|Weight A|Weight B|Module) (\d+)$")
 _NAME_HASH_RE = re.compile(r"^(.*?)(?:\(([0-9a-fA-F]+)\))?$")
 
 
-def _known_pair(params: Dict[str, Any], key: str, text: str) -> bool:
-    """Store a scalar or size pair in ``params``; False when it is not one (or unreadable)."""
-    spec = _SCALARS.get(key)
-    if spec is not None:
-        conv = spec[1](text) if spec[1] is not str else text.strip()
-        if conv is not None and conv != "":
-            params[spec[0]] = conv
-            return True
-    sizes = _SIZES.get(key)
-    if sizes is not None:
-        wh = parse_size(text)
-        if wh is not None:
-            params[sizes[0]], params[sizes[1]] = wh
-            return True
-    return False
-
-
 def _sort_pairs(pairs, params: Dict[str, Any], extra: Dict[str, str],
                 addnet: Dict[str, Dict[str, Any]]) -> None:
-    """Known pairs into ``params``, the rest into ``extra`` (AddNet slots also into ``addnet``)."""
+    """Known scalar and size pairs into ``params``, the rest into ``extra`` (AddNet slots
+    also into ``addnet``). Kept as one loop: it runs for every pair of every file."""
     for key, value in pairs:
         if key == "Version":
             continue
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-        if _known_pair(params, key, text):
-            continue
+        spec = _SCALARS.get(key)
+        if spec is not None:
+            conv = spec[1](text) if spec[1] is not str else text.strip()
+            if conv is not None and conv != "":
+                params[spec[0]] = conv
+                continue
+        sizes = _SIZES.get(key)
+        if sizes is not None:
+            wh = parse_size(text)
+            if wh is not None:
+                params[sizes[0]], params[sizes[1]] = wh
+                continue
         extra[key] = text
         if key.startswith("AddNet "):
             m = _ADDNET_KEY_RE.match(key)
