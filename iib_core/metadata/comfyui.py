@@ -118,7 +118,7 @@ class Graph:
         finally:
             self._path.discard(key)
 
-    def _texts(self, nid, slot: int, seen, depth: int) -> List[str]:  # noqa: C901
+    def _texts(self, nid, slot: int, seen, depth: int) -> List[str]:
         node = self.node(nid)
         if node is None or node["class_type"] in _RUNTIME_TEXT:
             return []
@@ -126,26 +126,45 @@ class Graph:
         populated = inputs.get("populated_text")
         if isinstance(populated, str) and populated.strip():
             return [populated]
-        # switches: follow the selected branch only
         if "on_true" in inputs or "on_false" in inputs:
-            flag = None
-            for k in ("switch", "boolean", "condition", "select", "value"):
-                if isinstance(inputs.get(k), bool):
-                    flag = inputs[k]
-                    break
-            if flag is not None:
-                branch = inputs.get("on_true" if flag else "on_false")
-                if isinstance(branch, str):
-                    return [branch]
-                if _is_link(branch):
-                    return self.texts(branch[0], branch[1], seen, depth + 1)
-                return []
+            switched = self._switch_texts(inputs, seen, depth)
+            if switched is not None:
+                return switched
         # a node with both positive and negative conditioning inputs (ControlNet apply, ...)
         # passes each through on its own output slot
         pos_in, neg_in = inputs.get("positive"), inputs.get("negative")
         if _is_link(pos_in) and _is_link(neg_in):
             chosen = pos_in if slot == 0 else neg_in
             return self.texts(chosen[0], chosen[1], seen, depth + 1)
+        joined = self._text_input_texts(inputs, seen, depth)
+        if joined is not None:
+            return joined
+        # pass-through / conditioning transformer: follow the remaining links
+        pieces: List[str] = []
+        for name, value in inputs.items():
+            if _is_link(value) and name not in _NON_TEXT_INPUTS:
+                pieces.extend(self.texts(value[0], value[1], seen, depth + 1))
+        return _uniq(pieces)
+
+    def _switch_texts(self, inputs: Dict[str, Any], seen, depth: int) -> Optional[List[str]]:
+        """A switch follows the selected branch only; None when no boolean selects one."""
+        flag = None
+        for k in ("switch", "boolean", "condition", "select", "value"):
+            if isinstance(inputs.get(k), bool):
+                flag = inputs[k]
+                break
+        if flag is None:
+            return None
+        branch = inputs.get("on_true" if flag else "on_false")
+        if isinstance(branch, str):
+            return [branch]
+        if _is_link(branch):
+            return self.texts(branch[0], branch[1], seen, depth + 1)
+        return []
+
+    def _text_input_texts(self, inputs: Dict[str, Any], seen, depth: int) -> Optional[List[str]]:
+        """Texts of the node's text inputs (literal or linked), joined by its delimiter input
+        if it has one; None when the node has no text input at all."""
         pieces: List[str] = []
         has_text_input = False
         for name, value in inputs.items():
@@ -157,21 +176,17 @@ class Graph:
             elif _is_link(value):
                 has_text_input = True
                 pieces.extend(self.texts(value[0], value[1], seen, depth + 1))
-        if has_text_input:
-            pieces = _uniq([p for p in pieces if p.strip()])
-            delim = None
-            for k in _JOIN_INPUTS:
-                if isinstance(inputs.get(k), str):
-                    delim = inputs[k]
-                    break
-            if delim is not None and len(pieces) > 1:
-                return [delim.join(pieces)]
-            return pieces
-        # pass-through / conditioning transformer: follow the remaining links
-        for name, value in inputs.items():
-            if _is_link(value) and name not in _NON_TEXT_INPUTS:
-                pieces.extend(self.texts(value[0], value[1], seen, depth + 1))
-        return _uniq(pieces)
+        if not has_text_input:
+            return None
+        pieces = _uniq([p for p in pieces if p.strip()])
+        delim = None
+        for k in _JOIN_INPUTS:
+            if isinstance(inputs.get(k), str):
+                delim = inputs[k]
+                break
+        if delim is not None and len(pieces) > 1:
+            return [delim.join(pieces)]
+        return pieces
 
     # -- scalars ------------------------------------------------------------
     def scalar(self, value: Any, names: Tuple[str, ...], depth: int = 0, seen=None):
@@ -321,9 +336,10 @@ def _encoder_nodes(graph: Graph) -> List[str]:
             or node["class_type"] in ("CLIPTextEncode", "PromptStyler")]
 
 
-def prompts_from_graph(graph: Graph, all_prompts: bool = False) -> Tuple[str, str, Dict[str, Any]]:  # noqa: C901
-    params: Dict[str, Any] = {}
-    samplers = graph.samplers()
+def _sampler_prompts(graph: Graph, samplers, params: Dict[str, Any],
+                     all_prompts: bool) -> Tuple[List[str], List[str]]:
+    """Prompt texts of the first sampler (whose settings go to ``params``); with
+    ``all_prompts`` the negatives of the other samplers are added too."""
     positive_parts: List[str] = []
     negative_parts: List[str] = []
     for sid in samplers:
@@ -336,29 +352,43 @@ def prompts_from_graph(graph: Graph, all_prompts: bool = False) -> Tuple[str, st
                 continue
             break
         negative_parts.extend(x for x in n if x not in negative_parts)
+    return positive_parts, negative_parts
+
+
+def _add_encoder_texts(graph: Graph, positive_parts: List[str], negatives) -> None:
+    """Append every text encoder's text not yet in ``positive_parts`` nor in ``negatives``."""
+    for nid in _encoder_nodes(graph):
+        for t in graph.texts(nid, 0):
+            if t.strip() and t not in negatives and t not in positive_parts:
+                positive_parts.append(t)
+
+
+def _first_model(graph: Graph, params: Dict[str, Any]) -> None:
+    """``params["model"]`` from the first non-upscale node naming a model."""
+    for node in graph.nodes.values():
+        inputs = node.get("inputs") or {}
+        if "upscale" in node["class_type"].lower():
+            continue
+        for k in _MODEL_KEYS:
+            if isinstance(inputs.get(k), str):
+                params["model"] = inputs[k]
+                return
+
+
+_NO_TEXTS: frozenset = frozenset()
+
+
+def prompts_from_graph(graph: Graph, all_prompts: bool = False) -> Tuple[str, str, Dict[str, Any]]:
+    params: Dict[str, Any] = {}
+    samplers = graph.samplers()
+    positive_parts, negative_parts = _sampler_prompts(graph, samplers, params, all_prompts)
     if all_prompts:
-        negs = set(negative_parts)
-        for nid in _encoder_nodes(graph):
-            for t in graph.texts(nid, 0):
-                if t.strip() and t not in negs and t not in positive_parts:
-                    positive_parts.append(t)
+        _add_encoder_texts(graph, positive_parts, set(negative_parts))
     elif not samplers:
         # no sampler (upscale-only graphs, odd custom graphs): any encoder text
-        for nid in _encoder_nodes(graph):
-            for t in graph.texts(nid, 0):
-                if t.strip() and t not in positive_parts:
-                    positive_parts.append(t)
+        _add_encoder_texts(graph, positive_parts, _NO_TEXTS)
     if "model" not in params:
-        for node in graph.nodes.values():
-            inputs = node.get("inputs") or {}
-            if "upscale" in node["class_type"].lower():
-                continue
-            for k in _MODEL_KEYS:
-                if isinstance(inputs.get(k), str):
-                    params["model"] = inputs[k]
-                    break
-            if "model" in params:
-                break
+        _first_model(graph, params)
     _loras(graph, params)
     positive = "\n".join(_uniq([x.strip() for x in positive_parts])).strip()
     negative = "\n".join(_uniq([x.strip() for x in negative_parts])).strip()
@@ -399,17 +429,51 @@ _WIDGETS = {
 }
 
 
-def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:  # noqa: C901
-    """UI-format workflow -> API-format graph (best effort, core nodes only)."""
-    nodes = workflow.get("nodes")
-    if not isinstance(nodes, list):
-        raise ValueError("workflow has no node list")
+def _workflow_links(workflow: Dict[str, Any]) -> Dict[Any, Tuple[Any, int]]:
+    """Link id -> (origin node id, origin slot), from list or dict link records."""
     links: Dict[Any, Tuple[Any, int]] = {}
     for link in workflow.get("links") or []:
         if isinstance(link, list) and len(link) >= 5:
             links[link[0]] = (link[1], link[2])
         elif isinstance(link, dict) and "id" in link:
             links[link["id"]] = (link.get("origin_id"), link.get("origin_slot", 0))
+    return links
+
+
+def _workflow_node_inputs(node: Dict[str, Any], ctype: str,
+                          links: Dict[Any, Tuple[Any, int]]) -> Dict[str, Any]:
+    """API-style inputs of one UI node: known widget values, then linked inputs."""
+    inputs: Dict[str, Any] = {}
+    names = _WIDGETS.get(ctype)
+    values = node.get("widgets_values")
+    if names and isinstance(values, list):
+        for name, value in zip(names, values):
+            if name is not None:
+                inputs[name] = value
+    for inp in node.get("inputs") or []:
+        if isinstance(inp, dict) and inp.get("link") is not None and inp.get("link") in links:
+            src, slot = links[inp["link"]]
+            if src is not None:
+                inputs[str(inp.get("name"))] = [str(src), int(slot or 0)]
+    return inputs
+
+
+def _inline_primitives(graph: Dict[str, Any]) -> None:
+    """Primitive nodes feed widgets: inline their value where they are linked."""
+    for node in graph.values():
+        for name, value in list(node["inputs"].items()):
+            if _is_link(value):
+                src = graph.get(str(value[0]))
+                if src and src["class_type"] == "PrimitiveNode" and "value" in src["inputs"]:
+                    node["inputs"][name] = src["inputs"]["value"]
+
+
+def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:
+    """UI-format workflow -> API-format graph (best effort, core nodes only)."""
+    nodes = workflow.get("nodes")
+    if not isinstance(nodes, list):
+        raise ValueError("workflow has no node list")
+    links = _workflow_links(workflow)
     graph: Dict[str, Any] = {}
     for node in nodes[:_MAX_NODES]:
         if not isinstance(node, dict) or "id" not in node:
@@ -417,26 +481,8 @@ def workflow_to_graph(workflow: Dict[str, Any]) -> Dict[str, Any]:  # noqa: C901
         if node.get("mode") in (2, 4):      # muted / bypassed
             continue
         ctype = str(node.get("type") or "")
-        inputs: Dict[str, Any] = {}
-        names = _WIDGETS.get(ctype)
-        values = node.get("widgets_values")
-        if names and isinstance(values, list):
-            for name, value in zip(names, values):
-                if name is not None:
-                    inputs[name] = value
-        for inp in node.get("inputs") or []:
-            if isinstance(inp, dict) and inp.get("link") is not None and inp.get("link") in links:
-                src, slot = links[inp["link"]]
-                if src is not None:
-                    inputs[str(inp.get("name"))] = [str(src), int(slot or 0)]
-        graph[str(node["id"])] = {"class_type": ctype, "inputs": inputs}
-    # primitive nodes feed widgets: inline their value where they are linked
-    for node in graph.values():
-        for name, value in list(node["inputs"].items()):
-            if _is_link(value):
-                src = graph.get(str(value[0]))
-                if src and src["class_type"] == "PrimitiveNode" and "value" in src["inputs"]:
-                    node["inputs"][name] = src["inputs"]["value"]
+        graph[str(node["id"])] = {"class_type": ctype, "inputs": _workflow_node_inputs(node, ctype, links)}
+    _inline_primitives(graph)
     return graph
 
 

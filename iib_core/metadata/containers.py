@@ -16,9 +16,10 @@ _ISO_IMAGE_BRANDS = {b"avif": "avif", b"avis": "avif", b"heic": "heic", b"heix":
                      b"heim": "heic", b"heis": "heic", b"hevc": "heic", b"hevx": "heic",
                      b"mif1": "heif", b"msf1": "heif"}
 _QT_BRANDS = {b"qt  ": "mov"}
+_BMP_HEADER_SIZES = (12, 40, 52, 56, 64, 108, 124)
 
 
-def sniff(head: bytes) -> Optional[Tuple[str, str]]:  # noqa: C901
+def sniff(head: bytes) -> Optional[Tuple[str, str]]:
     """``(media_type, format)`` from the first bytes, or None if not media."""
     if head[:8] == PNG_MAGIC:
         return "image", "png"
@@ -33,18 +34,26 @@ def sniff(head: bytes) -> Optional[Tuple[str, str]]:  # noqa: C901
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return "image", "gif"
     if head[4:8] == b"ftyp" and len(head) >= 12:
-        brand = head[8:12]
-        if brand in _ISO_IMAGE_BRANDS:
-            return "image", _ISO_IMAGE_BRANDS[brand]
-        if brand in _QT_BRANDS:
-            return "video", "mov"
-        return "video", "mp4"
+        return _sniff_iso_brand(head[8:12])
     if head[:4] == b"\x1a\x45\xdf\xa3":
         return "video", "webm" if b"webm" in head[:64] else "mkv"
+    return _sniff_less_common(head)
+
+
+def _sniff_iso_brand(brand: bytes) -> Tuple[str, str]:
+    """ISO base media file (``ftyp`` box): AVIF/HEIF images, QuickTime, else MP4."""
+    if brand in _ISO_IMAGE_BRANDS:
+        return "image", _ISO_IMAGE_BRANDS[brand]
+    if brand in _QT_BRANDS:
+        return "video", "mov"
+    return "video", "mp4"
+
+
+def _sniff_less_common(head: bytes) -> Optional[Tuple[str, str]]:
+    """TIFF, BMP, JPEG XL, ICO and PSD, which Pillow reads; None if none of them."""
     if head[:4] in (b"II*\0", b"MM\0*"):
         return "image", "tiff"
-    bmp_header_sizes = (12, 40, 52, 56, 64, 108, 124)
-    if head[:2] == b"BM" and len(head) >= 26 and struct.unpack_from("<I", head, 14)[0] in bmp_header_sizes:
+    if head[:2] == b"BM" and len(head) >= 26 and struct.unpack_from("<I", head, 14)[0] in _BMP_HEADER_SIZES:
         return "image", "bmp"
     if head[:2] == b"\xff\x0a" or head[:12] == b"\0\0\0\x0cJXL \r\n\x87\n":
         return "image", "jxl"
@@ -60,7 +69,22 @@ def _add_xmp(found: Found, data: bytes) -> None:
         found.xmp = decode_text(data)
 
 
-def read_jpeg(src: Source, found: Found) -> None:  # noqa: C901
+def _jpeg_segment(found: Found, marker: int, body: bytes) -> None:
+    """One read JPEG segment: APP1 (EXIF or XMP), COM (comment) or SOFn (size)."""
+    if marker == 0xE1:
+        if body[:6] == b"Exif\0\0":
+            if not found.exif:
+                exif_mod.parse_tiff_into(found, body)
+        elif body.startswith(_XMP_HEADER):
+            _add_xmp(found, body[len(_XMP_HEADER):])
+    elif marker == 0xFE:
+        if found.comment is None:
+            found.comment = decode_text(body).strip("\0")
+    elif len(body) >= 5 and found.width is None:
+        found.height, found.width = struct.unpack_from(">HH", body, 1)
+
+
+def read_jpeg(src: Source, found: Found) -> None:
     pos = 2
     size = src.size
     for _ in range(10000):
@@ -93,17 +117,7 @@ def read_jpeg(src: Source, found: Found) -> None:  # noqa: C901
             except TruncatedError as exc:
                 found.problems.append("truncated JPEG: %s" % exc)
                 return
-            if marker == 0xE1:
-                if body[:6] == b"Exif\0\0":
-                    if not found.exif:
-                        exif_mod.parse_tiff_into(found, body)
-                elif body.startswith(_XMP_HEADER):
-                    _add_xmp(found, body[len(_XMP_HEADER):])
-            elif marker == 0xFE:
-                if found.comment is None:
-                    found.comment = decode_text(body).strip("\0")
-            elif len(body) >= 5 and found.width is None:
-                found.height, found.width = struct.unpack_from(">HH", body, 1)
+            _jpeg_segment(found, marker, body)
         pos = body_at + body_len
         if pos > size:
             found.problems.append("truncated JPEG segment")

@@ -230,11 +230,14 @@ def _json_value(text: Any):
         return None
 
 
-def params_from_pairs(pairs, flags=(), positive: str = "", negative: str = "") -> Dict[str, Any]:  # noqa: C901
-    """Normalised ``params`` from infotext pairs; unknown keys go to ``extra``."""
-    params: Dict[str, Any] = {}
-    extra: Dict[str, str] = {}
-    addnet: Dict[str, Dict[str, Any]] = {}
+_ADDNET_KEY_RE = re.compile(r"AddNet (Model|Weight A|Weight B|Module) (\d+)$")
+_NAME_HASH_RE = re.compile(r"^(.*?)(?:\(([0-9a-fA-F]+)\))?$")
+
+
+def _sort_pairs(pairs, params: Dict[str, Any], extra: Dict[str, str],
+                addnet: Dict[str, Dict[str, Any]]) -> None:
+    """Known scalar and size pairs into ``params``, the rest into ``extra`` (AddNet slots
+    also into ``addnet``). Kept as one loop: it runs for every pair of every file."""
     for key, value in pairs:
         if key == "Version":
             continue
@@ -253,56 +256,96 @@ def params_from_pairs(pairs, flags=(), positive: str = "", negative: str = "") -
                 continue
         extra[key] = text
         if key.startswith("AddNet "):
-            m = re.match(r"AddNet (Model|Weight A|Weight B|Module) (\d+)$", key)
+            m = _ADDNET_KEY_RE.match(key)
             if m:
                 addnet.setdefault(m.group(2), {})[m.group(1)] = text
-    for flag in flags:
-        extra.setdefault(flag, flag)
-    add_prompt_networks(params, positive, negative)
-    # hypernetworks written the legacy way
-    if "Hypernet" in extra:
-        hm = re.match(r"^(.*?)(?:\(([0-9a-fA-F]+)\))?$", extra["Hypernet"].strip())
-        if hm and hm.group(1).strip():
-            add_lora(params, hm.group(1).strip(), to_float(extra.get("Hypernet strength")), "hypernet",
-                     hash=hm.group(2))
-    for key in _NETWORK_KEYS:
-        if key not in extra:
+
+
+def _legacy_hypernet(params: Dict[str, Any], extra: Dict[str, str]) -> None:
+    """Hypernetworks written the legacy way (``Hypernet: name(hash)``)."""
+    hm = _NAME_HASH_RE.match(extra["Hypernet"].strip())
+    if hm and hm.group(1).strip():
+        add_lora(params, hm.group(1).strip(), to_float(extra.get("Hypernet strength")), "hypernet",
+                 hash=hm.group(2))
+
+
+def _lora_hashes(params: Dict[str, Any], text: str) -> None:
+    for name, h in _hash_list(text):
+        add_lora(params, name, None, "lora", hash=h)
+
+
+def _lora_networks(params: Dict[str, Any], text: str) -> None:
+    for name in text.split(","):
+        if name.strip():
+            add_lora(params, name.strip(), None, "lora")
+
+
+def _ti_hashes(params: Dict[str, Any], text: str) -> None:
+    for name, _h in _hash_list(text):
+        add_embedding(params, name)
+
+
+def _hashes_json(params: Dict[str, Any], text: str) -> None:
+    """``Hashes: {"model": .., "lora:name": .., "embed:name": ..}``."""
+    obj = _json_value(text)
+    if not isinstance(obj, dict):
+        return
+    for hk, hv in obj.items():
+        if not isinstance(hk, str):
             continue
-        text = extra[key]
-        if key in ("Lora hashes", "LoRA hashes"):
-            for name, h in _hash_list(text):
-                add_lora(params, name, None, "lora", hash=h)
-        elif key == "LoRA networks":
-            for name in text.split(","):
-                if name.strip():
-                    add_lora(params, name.strip(), None, "lora")
-        elif key == "TI hashes":
-            for name, _h in _hash_list(text):
-                add_embedding(params, name)
-        elif key == "Hashes":
-            obj = _json_value(text)
-            if isinstance(obj, dict):
-                for hk, hv in obj.items():
-                    if not isinstance(hk, str):
-                        continue
-                    if hk.startswith("lora:"):
-                        add_lora(params, hk[5:], None, "lora", hash=str(hv))
-                    elif hk.startswith("embed:"):
-                        add_embedding(params, hk[6:])
-                    elif hk == "model" and "model_hash" not in params:
-                        params["model_hash"] = str(hv)
-        elif key == "Civitai resources":
-            add_civitai_resources(params, _json_value(text))
+        if hk.startswith("lora:"):
+            add_lora(params, hk[5:], None, "lora", hash=str(hv))
+        elif hk.startswith("embed:"):
+            add_embedding(params, hk[6:])
+        elif hk == "model" and "model_hash" not in params:
+            params["model_hash"] = str(hv)
+
+
+def _civitai_resources_text(params: Dict[str, Any], text: str) -> None:
+    add_civitai_resources(params, _json_value(text))
+
+
+# Readers of the network-listing keys, in the order of _NETWORK_KEYS.
+_NETWORK_READERS = {
+    "Lora hashes": _lora_hashes,
+    "LoRA hashes": _lora_hashes,
+    "TI hashes": _ti_hashes,
+    "Hashes": _hashes_json,
+    "Civitai resources": _civitai_resources_text,
+    "LoRA networks": _lora_networks,
+}
+
+
+def _add_addnet(params: Dict[str, Any], addnet: Dict[str, Dict[str, Any]]) -> None:
+    """Additional Networks extension slots (``AddNet Model 1`` ...), in slot order."""
     for slot in sorted(addnet, key=lambda s: int(s)):
         item = addnet[slot]
         model = item.get("Model")
         if not model:
             continue
-        am = re.match(r"^(.*?)(?:\(([0-9a-fA-F]+)\))?$", model.strip())
+        am = _NAME_HASH_RE.match(model.strip())
         name = am.group(1).strip() if am else model
         module = (item.get("Module") or "LoRA").lower()
         add_lora(params, name, to_float(item.get("Weight A")),
                  "lyco" if "lycoris" in module else "lora", hash=am.group(2) if am else None)
+
+
+def params_from_pairs(pairs, flags=(), positive: str = "", negative: str = "") -> Dict[str, Any]:
+    """Normalised ``params`` from infotext pairs; unknown keys go to ``extra``."""
+    params: Dict[str, Any] = {}
+    extra: Dict[str, str] = {}
+    addnet: Dict[str, Dict[str, Any]] = {}
+    _sort_pairs(pairs, params, extra, addnet)
+    for flag in flags:
+        extra.setdefault(flag, flag)
+    add_prompt_networks(params, positive, negative)
+    if "Hypernet" in extra:
+        _legacy_hypernet(params, extra)
+    for key in _NETWORK_KEYS:
+        if key in extra:
+            _NETWORK_READERS[key](params, extra[key])
+    if addnet:
+        _add_addnet(params, addnet)
     if extra:
         params["extra"] = extra
     return finish(params)

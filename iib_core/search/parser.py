@@ -88,7 +88,63 @@ def _read_quoted(s: str, i: int) -> Tuple[str, int]:
     return "".join(out), n  # unclosed: runs to the end
 
 
-def _tokenize(s: str) -> List[_Tok]:  # noqa: C901
+def _scan_word(s: str, i: int, depth: int) -> Tuple[int, int, Optional[str]]:
+    """Extent of the word starting at s[i]: (index after it, end of its field prefix, quoted value).
+
+    A word runs up to whitespace, a quote, or a `)` that closes an open group; brackets
+    opened inside the word are part of it (`miku_(vocaloid)`). A field prefix followed by
+    a quote (`model:"sd xl"`) takes the quoted phrase as its value.
+    """
+    start, n, local = i, len(s), 0
+    while i < n:
+        c = s[i]
+        if c.isspace():
+            break
+        if c == '"':
+            if _FIELD_PREFIX.match(s, start, i):  # model:"sd xl"
+                quoted_value, after = _read_quoted(s, i)
+                return after, i, quoted_value
+            break
+        if c == "(":
+            local += 1
+        elif c == ")":
+            if local > 0:
+                local -= 1
+            elif depth > 0:
+                break
+        i += 1
+    return i, i, None
+
+
+def _word_tok(word: str, after_not: bool) -> _Tok:
+    """The token for an unquoted word: a keyword, a field filter, a plain word or a separator."""
+    if not after_not and word in ("OR", "|"):
+        return _Tok("OR", word)
+    if not after_not and word == "AND":
+        return _Tok("AND", word)
+    if not word.strip(","):
+        return _Tok("PHRASE", "")  # a separator: stands for nothing (as `""` does)
+    m = _FIELD.match(word)
+    if m is not None:
+        return _Tok("FIELD", text=word, name=m.group(1), op=m.group(2), value=m.group(3))
+    return _Tok("WORD", word)
+
+
+def _quoted_field_tok(prefix: str, quoted_value: str) -> _Tok:
+    """`name:"quoted value"` as a FIELD token."""
+    m = _FIELD.match(prefix)
+    assert m is not None
+    return _Tok("FIELD", text=prefix + quoted_value, name=m.group(1), op=m.group(2),
+                value=quoted_value, quoted=True)
+
+
+def _starts_not(s: str, i: int, after_not: bool) -> bool:
+    """A `-` at s[i] that negates what follows (not `--`, `-)`, a lone `-` or a second `-`)."""
+    return (not after_not and i + 1 < len(s) and not s[i + 1].isspace()
+            and s[i + 1] not in "-)")
+
+
+def _tokenize(s: str) -> List[_Tok]:
     toks: List[_Tok] = []
     n = len(s)
     i = 0
@@ -103,67 +159,28 @@ def _tokenize(s: str) -> List[_Tok]:  # noqa: C901
         if c == '"':
             text, i = _read_quoted(s, i)
             toks.append(_Tok("PHRASE", text))
-            after_not = False
-            continue
-        if c == "(":
+        elif c == "(":
             depth += 1
             if depth > MAX_DEPTH:
                 raise BadInput(f"query has too many nested parentheses (at most {MAX_DEPTH})")
             toks.append(_Tok("LPAREN"))
             i += 1
-            after_not = False
-            continue
-        if c == ")" and depth > 0:
+        elif c == ")" and depth > 0:
             depth -= 1
             toks.append(_Tok("RPAREN"))
             i += 1
-            after_not = False
-            continue
-        if c == "-" and not after_not and i + 1 < n and not s[i + 1].isspace() and s[i + 1] not in "-)":
+        elif c == "-" and _starts_not(s, i, after_not):
             toks.append(_Tok("NOT"))
             i += 1
             after_not = True
             continue
-        # A word: up to whitespace, a quote, or a `)` that closes an open group. Brackets
-        # opened inside the word are part of it (`miku_(vocaloid)`).
-        start, end, local = i, i, 0
-        quoted_value: Optional[str] = None
-        while i < n:
-            c = s[i]
-            if c.isspace():
-                break
-            if c == '"':
-                if _FIELD_PREFIX.match(s, start, i):  # model:"sd xl"
-                    end = i
-                    quoted_value, i = _read_quoted(s, i)
-                break
-            if c == "(":
-                local += 1
-            elif c == ")":
-                if local > 0:
-                    local -= 1
-                elif depth > 0:
-                    break
-            i += 1
-        word = s[start:i]
-        if quoted_value is not None:
-            word = s[start:end]
-            m = _FIELD.match(word)
-            assert m is not None
-            toks.append(_Tok("FIELD", text=word + quoted_value, name=m.group(1), op=m.group(2),
-                             value=quoted_value, quoted=True))
-        elif not after_not and word in ("OR", "|"):
-            toks.append(_Tok("OR", word))
-        elif not after_not and word == "AND":
-            toks.append(_Tok("AND", word))
-        elif word.strip(","):
-            m = _FIELD.match(word)
-            if m is not None:
-                toks.append(_Tok("FIELD", text=word, name=m.group(1), op=m.group(2), value=m.group(3)))
-            else:
-                toks.append(_Tok("WORD", word))
         else:
-            toks.append(_Tok("PHRASE", ""))  # a separator: stands for nothing (as `""` does)
+            start = i
+            i, end, quoted_value = _scan_word(s, i, depth)
+            if quoted_value is not None:
+                toks.append(_quoted_field_tok(s[start:end], quoted_value))
+            else:
+                toks.append(_word_tok(s[start:i], after_not))
         after_not = False
     return toks
 
