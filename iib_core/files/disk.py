@@ -20,6 +20,7 @@ from typing import Callable, List, Optional
 
 from ..errors import Conflict, IIBError
 from ..indexer.scan import media_type_by_extension
+from .listing import special_kind
 
 SIDECAR_SUFFIX = ".txt"
 PARTIAL_MARK = ".iib-partial-"
@@ -83,14 +84,12 @@ def ensure_free(target: str, overwrite: bool, action: str) -> None:
             raise Conflict(f"Destination path '{target}' is a folder and cannot be overwritten by {action}")
 
 
+_SPECIAL_TEXTS = {"fifo": "a named pipe (FIFO)", "socket": "a socket", "device": "a device file"}
+
+
 def _special_text(mode: int) -> Optional[str]:
-    if stat.S_ISFIFO(mode):
-        return "a named pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device file"
-    return None
+    kind = special_kind(mode)
+    return _SPECIAL_TEXTS[kind] if kind else None
 
 
 def refuse_special(src: str, follow_symlinks: bool = True) -> None:
