@@ -1,6 +1,7 @@
 """The four UI languages: switching changes the visible text, and is remembered."""
 from __future__ import annotations
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 
@@ -21,6 +22,14 @@ def served(tmp_path_factory):
     root.mkdir()
     with serve(tmp_path_factory.mktemp("server"), [root]) as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def english_on_the_server(served):
+    """Each test starts from the server's default language: the UI saves its settings a moment
+    after a change, so the page of the previous test may have stored another language last."""
+    r = httpx.request("DELETE", served.app_url + "/app_fe_setting", json={"name": "global"}, timeout=30)
+    assert r.status_code == 200, r.text
 
 
 def test_switching_to_each_language_changes_visible_text(page, served):
