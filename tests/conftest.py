@@ -305,6 +305,16 @@ def db_url(request, tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
+def db(db_url):
+    """An open `iib_core` Database on `db_url` (both backends), disposed after the test."""
+    from iib_core.db import open_database  # not at module level: see the module docstring
+
+    database = open_database(db_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
 def pg_db_url(request) -> Iterator[str]:
     """Like the ``postgresql`` leg of ``db_url``, for PostgreSQL-only tests
     (such tests are auto-marked ``postgresql``)."""

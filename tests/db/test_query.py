@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from PIL import Image, PngImagePlugin
 
 from iib_core.db import images as images_db
-from iib_core.db import open_database
 from iib_core.db import tags as tags_db
 from iib_core.db.query import PROBE_ROWS, query_condition, search_images
 from iib_core.errors import BadInput
@@ -31,13 +30,6 @@ def infotext_png(path: Path, prompt: str, line: str, negative: str = "lowres", s
     info.add_text("parameters", f"{prompt}\nNegative prompt: {negative}\n{line}")
     Image.new("RGB", size, (10, 20, 30)).save(path, pnginfo=info)
     return path
-
-
-@pytest.fixture
-def db(db_url):
-    database = open_database(db_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

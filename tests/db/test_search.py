@@ -3,17 +3,9 @@ import os
 
 import pytest
 
-from iib_core.db import open_database
 from iib_core.indexer import IndexJob
 from support.files import a1111_png, plain_png, set_mtime
 from support.substring_oracle import search_substring
-
-
-@pytest.fixture
-def db(db_url):
-    database = open_database(db_url)
-    yield database
-    database.dispose()
 
 
 def index(db, root):

@@ -5,18 +5,10 @@ import pytest
 from iib_core.db import custom_tags as custom_tags_db
 from iib_core.db import images as images_db
 from iib_core.db import ratings as ratings_db
-from iib_core.db import open_database
 from iib_core.db import tags as tags_db
 from iib_core.db.tag_match import match_images
 from iib_core.indexer import IndexJob
 from support.files import a1111_png
-
-
-@pytest.fixture
-def db(db_url):
-    database = open_database(db_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import pytest
 from sqlalchemy import select
 
 from iib_core.db import moves as moves_db
-from iib_core.db import open_database
 from iib_core.db import images as images_db
 from iib_core.db import ratings as ratings_db
 from iib_core.db import orphans as orphans_db
@@ -15,13 +14,6 @@ from iib_core.indexer import IndexJob
 
 from support.files import a1111_png
 from support.substring_oracle import search_substring
-
-
-@pytest.fixture
-def db(db_url):
-    database = open_database(db_url)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture

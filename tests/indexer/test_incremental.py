@@ -2,10 +2,8 @@
 import os
 import shutil
 
-import pytest
 from sqlalchemy import select
 
-from iib_core.db import open_database
 from iib_core.db import images as images_db
 from iib_core.db import ratings as ratings_db
 from iib_core.db import tags as tags_db
@@ -13,13 +11,6 @@ from iib_core.db.schema import images
 from iib_core.indexer import IndexJob
 
 from support.files import a1111_png, plain_png, set_mtime
-
-
-@pytest.fixture
-def db(db_url):
-    database = open_database(db_url)
-    yield database
-    database.dispose()
 
 
 def run(db, root, **kw):

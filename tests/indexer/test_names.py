@@ -3,10 +3,8 @@ indexed, found again unchanged by the next run, followed when moved, dropped whe
 import os
 import shutil
 
-import pytest
 from sqlalchemy import select
 
-from iib_core.db import open_database
 from iib_core.db import images as images_db
 from iib_core.db.pathtext import to_db
 from iib_core.db.schema import images
@@ -16,13 +14,6 @@ from support.files import a1111_png
 
 NAMES = [os.fsdecode(b"bad\xffname.png"), "ctl\x01\nline.png", "\u00e9" * 125 + "a.png", "caf\u00e9.png",
          "cafe\u0301.png", "esc\ufdd0DCFF.png"]  # the last one looks like the stored form of a byte
-
-
-@pytest.fixture
-def db(db_url):
-    database = open_database(db_url)
-    yield database
-    database.dispose()
 
 
 def run(db, root):

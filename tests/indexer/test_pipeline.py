@@ -30,13 +30,6 @@ def corpus(tmp_path_factory):
     return root
 
 
-@pytest.fixture
-def db(db_url):
-    database = open_database(db_url)
-    yield database
-    database.dispose()
-
-
 def snapshot(db):
     """Every row (without ids and times) and the tag names of every file, by path."""
     skip = {"id", "indexed_at"}
